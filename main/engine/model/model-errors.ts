@@ -1,0 +1,29 @@
+/** Why a model folder was refused. Stable strings: the UI and tests match on them. */
+export type ModelErrorCode =
+  | 'not-a-folder'
+  | 'manifest-missing'
+  | 'manifest-invalid'
+  | 'variable-missing'
+  | 'shape-mismatch'
+  | 'unsafe-path'
+  | 'file-missing'
+  | 'file-size-mismatch'
+  | 'too-large'
+  | 'non-finite';
+
+/**
+ * A model that cannot be loaded. The message names the model, the file and the problem, in words a
+ * person can act on; `code`, `model` and `file` carry the same facts for code.
+ */
+export class ModelError extends Error {
+  override readonly name = 'ModelError';
+
+  constructor(
+    readonly code: ModelErrorCode,
+    readonly model: string,
+    readonly file: string | undefined,
+    problem: string,
+  ) {
+    super(`Style model "${model}"${file === undefined ? '' : `, file "${file}"`}: ${problem}`);
+  }
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Network runs on real models take seconds on a 2-core CPU; these are limits, not timings.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Engine tests are CPU-bound: running files in parallel only makes each slower.
+    fileParallelism: false,
+  },
+});
