@@ -19,7 +19,10 @@ export default tseslint.config(
     // The engine runs in a utilityProcess, a Node worker, the CLI and tests: it must never import Electron.
     files: ['main/engine/**/*.ts', 'main/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine and CLI are Electron-free.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'The engine and CLI are Electron-free.' }] },
+      ],
     },
   },
 );

@@ -1,0 +1,25 @@
+import { InvalidArgumentError } from 'commander';
+import { BACKEND_CHOICES, type BackendChoice } from '../engine/backends/select-backend.js';
+import type { Size } from '../engine/stylize.js';
+
+/** `WxH` -> size, for `--size 640x480`. */
+export function parseSize(value: string): Size {
+  const match = /^(\d+)x(\d+)$/i.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected WIDTHxHEIGHT, e.g. 640x480.');
+  return { width: Number(match[1]), height: Number(match[2]) };
+}
+
+export function parseStrength(value: string): number {
+  const strength = Number(value);
+  if (value.trim() === '' || !Number.isFinite(strength) || strength < 0 || strength > 1) {
+    throw new InvalidArgumentError('expected a number from 0 to 1.');
+  }
+  return strength;
+}
+
+export function parseBackend(value: string): BackendChoice {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${BACKEND_CHOICES.join(', ')}.`);
+  }
+  return value as BackendChoice;
+}

@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { BackendInfo, LoadedNetwork, NetworkBackend, NetworkImage } from '../backend.js';
+import { checkNetworkImage } from '../network-image.js';
+import type { Ml5Model } from '../../model/ml5-model.js';
+import { buildOnnxModel, ONNX_INPUT, ONNX_OUTPUT } from './onnx-graph.js';
+
+/** onnxruntime execution providers Style Mirror knows how to ask for. */
+export type OrtProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+
+export interface OrtBackendOptions {
+  /** A provider to use, or `auto` to try this platform's GPU providers before the CPU. */
+  readonly provider?: OrtProvider | 'auto';
+  /** CPU threads for one frame; default: onnxruntime's choice (one per physical core). */
+  readonly threads?: number;
+}
+
+const DEVICE_NAMES: Record<OrtProvider, string> = {
+  cpu: 'CPU',
+  cuda: 'GPU (CUDA)',
+  dml: 'GPU (DirectML)',
+  coreml: 'Apple Neural Engine/GPU (CoreML)',
+  webgpu: 'GPU (WebGPU)',
+};
+
+/** Providers that failed to load in this process, with the reason: tried once, not on every model switch. */
+const unavailableProviders = new Map<OrtProvider, string>();
+
+/** The GPU providers worth trying on a platform, fastest first. The CPU is always the last resort. */
+export function gpuProvidersFor(platform: NodeJS.Platform): OrtProvider[] {
+  switch (platform) {
+    case 'win32':
+      return ['dml', 'cuda'];
+    case 'darwin':
+      return ['coreml'];
+    default:
+      return ['cuda'];
+  }
+}
+
+/**
+ * onnxruntime-node: builds the ml5 network as an ONNX graph in memory and runs it on the best
+ * execution provider that really works here. A provider counts as working only once a session on it
+ * has been created *and* has run a frame; otherwise the next one is tried and the reason kept in
+ * `BackendInfo.fallbackReason`.
+ */
+export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBackend {
+  const requested = options.provider ?? 'auto';
+  const candidates: OrtProvider[] =
+    requested === 'auto' ? [...gpuProvidersFor(process.platform), 'cpu'] : [requested];
+  return {
+    kind: 'ort',
+    async load(model: Ml5Model): Promise<LoadedNetwork> {
+      const bytes = buildOnnxModel(model);
+      const failures: string[] = [];
+      for (const provider of candidates) {
+        const knownFailure = unavailableProviders.get(provider);
+        if (knownFailure !== undefined) {
+          failures.push(`${provider}: ${knownFailure}`);
+          continue;
+        }
+        try {
+          assertProviderInstalled(provider);
+          const session = await openSession(bytes, provider, options.threads);
+          const fallbackReason = failures.length > 0 ? failures.join('; ') : undefined;
+          return new OrtNetwork(session, {
+            kind: 'ort',
+            runtime: provider,
+            device: DEVICE_NAMES[provider],
+            ...(fallbackReason === undefined ? {} : { fallbackReason }),
+          });
+        } catch (error) {
+          const reason = firstLine(error);
+          failures.push(`${provider}: ${reason}`);
+          // A provider that cannot load (a missing CUDA library, say) will not load for the next model either.
+          if (provider !== 'cpu') unavailableProviders.set(provider, reason);
+        }
+      }
+      throw new Error(
+        `onnxruntime could not run style model "${model.name}" on ${candidates.join(' or ')}: ${failures.join('; ')}`,
+      );
+    },
+  };
+}
+
+async function openSession(bytes: Uint8Array, provider: OrtProvider, threads: number | undefined) {
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: threads ?? physicalCoreCount(),
+    // A provider that fails to load is expected here and reported in BackendInfo; onnxruntime's own
+    // red error log would only alarm a user whose CPU path works fine.
+    logSeverityLevel: provider === 'cpu' ? 2 : 4,
+  });
+  try {
+    // A provider can load and still fail on the first run (missing kernels, driver errors): find out now.
+    const probe = await session.run({
+      [ONNX_INPUT]: new ort.Tensor('float32', new Float32Array(16 * 16 * 3), [16, 16, 3]),
+    });
+    probe[ONNX_OUTPUT]?.dispose();
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
+  return session;
+}
+
+class OrtNetwork implements LoadedNetwork {
+  private session: ort.InferenceSession | undefined;
+
+  constructor(
+    session: ort.InferenceSession,
+    readonly info: BackendInfo,
+  ) {
+    this.session = session;
+  }
+
+  async run(image: NetworkImage): Promise<NetworkImage> {
+    checkNetworkImage(image);
+    if (this.session === undefined) throw new Error('This style network was disposed; load the model again.');
+    const input = new ort.Tensor('float32', image.data, [image.height, image.width, 3]);
+    const results = await this.session.run({ [ONNX_INPUT]: input });
+    const output = results[ONNX_OUTPUT]!;
+    const [height, width] = output.dims as [number, number, number];
+    return { data: output.data as Float32Array, height, width };
+  }
+
+  async dispose(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.release();
+  }
+}
+
+/**
+ * onnxruntime's default is one thread per logical core. On SMT machines the sibling threads share one
+ * core's FMA units, so past the physical count extra threads only contend; Node does not expose the
+ * physical count, so halve the logical one where it is even and above 2 (a guess that is right on
+ * nearly all x86 desktops).
+ */
+function physicalCoreCount(): number {
+  const logical = os.availableParallelism();
+  return logical > 2 && logical % 2 === 0 ? logical / 2 : logical;
+}
+
+/**
+ * onnxruntime-node downloads its CUDA provider library at install time, only where CUDA is set up.
+ * Without it, asking for CUDA makes onnxruntime print a loud error before failing; checking for the
+ * file first gives the user one clear reason instead.
+ */
+function assertProviderInstalled(provider: OrtProvider): void {
+  if (provider !== 'cuda') return;
+  const bindingDir = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')),
+    `../bin/napi-v6/${process.platform}/${process.arch}`,
+  );
+  const library =
+    process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  if (!existsSync(path.join(bindingDir, library))) {
+    throw new Error(
+      `the CUDA provider (${library}) is not installed; onnxruntime-node installs it when CUDA 12 is present and ONNXRUNTIME_NODE_INSTALL_CUDA is not "skip"`,
+    );
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+}

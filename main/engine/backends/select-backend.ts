@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import envPaths from 'env-paths';
+import type { Ml5Model } from '../model/ml5-model.js';
+import type { BackendKind, LoadedNetwork, NetworkBackend } from './backend.js';
+import { createOrtBackend } from './ort/ort-backend.js';
+import { createTfjsBackend } from './tfjs/tfjs-backend.js';
+
+/** What a user can ask for: a backend kind, or `auto` for the fastest that works here. */
+export type BackendChoice = 'auto' | BackendKind;
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'ort', 'tfjs'];
+
+/** Creates the backend of a kind with its own best runtime (a GPU where one works, else the CPU). */
+export async function createBackend(kind: BackendKind): Promise<NetworkBackend> {
+  return kind === 'ort' ? createOrtBackend() : await createTfjsBackend();
+}
+
+/** The measured choice `auto` made on a machine, as cached on disk. */
+export interface AutoChoice {
+  readonly fingerprint: string;
+  readonly kind: BackendKind;
+  /** Milliseconds per 256x256 frame for each backend measured, e.g. `{ ort: 110, tfjs: 1500 }`. */
+  readonly msPerFrame: Partial<Record<BackendKind, number>>;
+  readonly measuredAt: string;
+}
+
+export interface OpenNetworkOptions {
+  /** Where `auto` keeps its measurement; default: the user's cache folder for style-mirror. */
+  readonly cacheDir?: string;
+}
+
+/** Side of the square frame `auto` times each backend on. */
+const PROBE_SIDE = 256;
+const CACHE_FILE = 'backend-choice.json';
+
+/**
+ * Loads `model` on the chosen backend. `auto` loads it on each backend kind once per machine, times a
+ * few 256x256 frames, keeps the fastest and remembers the choice (keyed by a fingerprint of the
+ * hardware and runtime versions, so an upgrade or a new GPU measures again).
+ */
+export async function openNetwork(
+  model: Ml5Model,
+  choice: BackendChoice,
+  options: OpenNetworkOptions = {},
+): Promise<LoadedNetwork> {
+  if (choice !== 'auto') return (await createBackend(choice)).load(model);
+
+  const cacheFile = path.join(options.cacheDir ?? envPaths('style-mirror', { suffix: '' }).cache, CACHE_FILE);
+  const fingerprint = machineFingerprint();
+  const cached = await readCachedChoice(cacheFile, fingerprint);
+  if (cached !== undefined) {
+    try {
+      return await (await createBackend(cached.kind)).load(model);
+    } catch {
+      // The cached winner stopped working (a driver went away): measure again below.
+    }
+  }
+
+  const measured: { kind: BackendKind; network: LoadedNetwork; ms: number }[] = [];
+  const failures: string[] = [];
+  for (const kind of ['ort', 'tfjs'] as const) {
+    try {
+      const network = await (await createBackend(kind)).load(model);
+      measured.push({ kind, network, ms: await timeNetwork(network) });
+    } catch (error) {
+      failures.push(`${kind}: ${(error as Error).message}`);
+    }
+  }
+  if (measured.length === 0) {
+    throw new Error(`No backend could run style model "${model.name}": ${failures.join('; ')}`);
+  }
+  measured.sort((a, b) => a.ms - b.ms);
+  const [winner, ...losers] = measured as [(typeof measured)[0], ...typeof measured];
+  await Promise.all(losers.map((l) => l.network.dispose()));
+  await writeCachedChoice(cacheFile, {
+    fingerprint,
+    kind: winner.kind,
+    msPerFrame: Object.fromEntries(measured.map((m) => [m.kind, Math.round(m.ms * 10) / 10])),
+    measuredAt: new Date().toISOString(),
+  });
+  return winner.network;
+}
+
+/** Median-free on purpose: one warm-up, then the best of two, which is what a steady stream sees. */
+async function timeNetwork(network: LoadedNetwork): Promise<number> {
+  const image = {
+    data: new Float32Array(PROBE_SIDE * PROBE_SIDE * 3).map((_, i) => (i * 37) % 256),
+    width: PROBE_SIDE,
+    height: PROBE_SIDE,
+  };
+  await network.run(image);
+  let best = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const start = performance.now();
+    await network.run(image);
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+/** Changes whenever the answer to "which backend is fastest here" could change. */
+export function machineFingerprint(): string {
+  const require = createRequire(import.meta.url);
+  const version = (pkg: string): string => {
+    try {
+      return (require(`${pkg}/package.json`) as { version: string }).version;
+    } catch {
+      return 'absent';
+    }
+  };
+  const facts = [
+    process.platform,
+    process.arch,
+    os.cpus()[0]?.model ?? 'unknown cpu',
+    os.availableParallelism(),
+    process.versions.node,
+    ...[
+      'onnxruntime-node',
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-node',
+      '@tensorflow/tfjs-node-gpu',
+    ].map((pkg) => `${pkg}@${version(pkg)}`),
+  ];
+  return createHash('sha256').update(facts.join('\n')).digest('hex').slice(0, 16);
+}
+
+async function readCachedChoice(file: string, fingerprint: string): Promise<AutoChoice | undefined> {
+  try {
+    const choice = JSON.parse(await readFile(file, 'utf8')) as Partial<AutoChoice>;
+    if (choice.fingerprint === fingerprint && (choice.kind === 'ort' || choice.kind === 'tfjs')) {
+      return choice as AutoChoice;
+    }
+  } catch {
+    // Missing or unreadable: measure again, which rewrites it.
+  }
+  return undefined;
+}
+
+/** Best effort: a read-only cache folder costs a re-measure next time, never a failed load. */
+async function writeCachedChoice(file: string, choice: AutoChoice): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(choice, null, 2));
+    await rename(temp, file);
+  } catch {
+    // See above.
+  }
+}
+
+/** Reads the cached `auto` measurement, for `bench` and diagnostics. */
+export async function readAutoChoice(cacheDir?: string): Promise<AutoChoice | undefined> {
+  const dir = cacheDir ?? envPaths('style-mirror', { suffix: '' }).cache;
+  return readCachedChoice(path.join(dir, CACHE_FILE), machineFingerprint());
+}

@@ -1,0 +1,63 @@
+import { Worker } from 'node:worker_threads';
+import type { EngineCalls, EngineError, EngineMethod, EngineReply } from './protocol.js';
+
+/** An engine error re-thrown on the client side, with the worker's kind and code kept. */
+export class EngineCallError extends Error {
+  readonly kind: string;
+  readonly code: string | undefined;
+
+  constructor(error: EngineError) {
+    super(error.message);
+    this.name = error.kind;
+    this.kind = error.kind;
+    this.code = error.code;
+  }
+}
+
+/**
+ * Runs the engine in a Node worker thread and calls it with promises. Used by browser mode and tests;
+ * the Electron app talks to the same worker script inside a utilityProcess instead.
+ */
+export class EngineClient {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private exitError: Error | undefined;
+
+  constructor(workerScript: URL = new URL('./engine-worker.js', import.meta.url)) {
+    this.worker = new Worker(workerScript);
+    this.worker.on('message', (reply: EngineReply) => {
+      const call = this.pending.get(reply.id);
+      if (call === undefined) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) call.resolve(reply.value);
+      else call.reject(new EngineCallError(reply.error));
+    });
+    const failAll = (error: Error): void => {
+      this.exitError = error;
+      for (const call of this.pending.values()) call.reject(error);
+      this.pending.clear();
+    };
+    this.worker.on('error', (error) => failAll(new Error(`The style engine crashed: ${error.message}`)));
+    this.worker.on('exit', (code) => failAll(new Error(`The style engine stopped (exit code ${code}).`)));
+  }
+
+  call<M extends EngineMethod>(
+    method: M,
+    params: EngineCalls[M]['params'],
+    transfer: ArrayBuffer[] = [],
+  ): Promise<EngineCalls[M]['result']> {
+    if (this.exitError !== undefined) return Promise.reject(this.exitError);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ id, method, params }, transfer);
+    });
+  }
+
+  /** Releases the model and ends the worker. */
+  async close(): Promise<void> {
+    if (this.exitError === undefined) await this.call('dispose', {}).catch(() => undefined);
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,44 @@
+import type { BackendChoice } from '../backends/select-backend.js';
+import type { EngineStatus } from '../engine.js';
+import type { Frame } from '../frame/frame.js';
+import type { StylizeOptions, StylizeResult } from '../stylize.js';
+
+/**
+ * The engine worker's messages, each named once with its payload and reply. The worker runs in a Node
+ * `worker_thread` (CLI, browser mode) or an Electron `utilityProcess` (the app); both speak this.
+ */
+export interface EngineCalls {
+  loadModel: { params: { dir: string; backend: BackendChoice; name?: string }; result: EngineStatus };
+  stylize: { params: { frame: Frame; options?: StylizeOptions }; result: StylizeResult };
+  status: { params: Record<string, never>; result: EngineStatus | null };
+  dispose: { params: Record<string, never>; result: null };
+}
+
+export type EngineMethod = keyof EngineCalls;
+
+export interface EngineRequest<M extends EngineMethod = EngineMethod> {
+  readonly id: number;
+  readonly method: M;
+  readonly params: EngineCalls[M]['params'];
+}
+
+/** An error that crossed the worker boundary: plain data, never a thrown object. */
+export interface EngineError {
+  /** The error's class name (`ModelError`, `FrameError`, `Error`) and its code where it has one. */
+  readonly kind: string;
+  readonly code?: string;
+  readonly message: string;
+}
+
+/** Replies never throw across the boundary: `{ ok, value }` or `{ ok: false, error }`. */
+export type EngineReply<M extends EngineMethod = EngineMethod> =
+  | { readonly id: number; readonly ok: true; readonly value: EngineCalls[M]['result'] }
+  | { readonly id: number; readonly ok: false; readonly error: EngineError };
+
+export function toEngineError(error: unknown): EngineError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { kind: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { kind: 'Error', message: String(error) };
+}
