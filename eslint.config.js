@@ -16,12 +16,30 @@ export default tseslint.config(
     },
   },
   {
-    // The engine runs in a utilityProcess, a Node worker, the CLI and tests: it must never import Electron.
-    files: ['main/engine/**/*.ts', 'main/cli/**/*.ts'],
+    // The engine runs in a utilityProcess, a Node worker, the CLI and tests: it never imports Electron,
+    // and nothing above it (the CLI, later main/ and browser mode) is imported by it.
+    files: ['main/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'The engine and CLI are Electron-free.' }] },
+        {
+          paths: [{ name: 'electron', message: 'The engine is Electron-free.' }],
+          patterns: [
+            {
+              group: ['**/cli/**'],
+              message: 'The engine must not depend on the CLI; the CLI depends on it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['main/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'The CLI is Electron-free.' }] },
       ],
     },
   },
