@@ -1,4 +1,4 @@
-import { open, readFile, realpath, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VARIABLE_COUNT, VARIABLE_SHAPES, variableName } from './architecture.js';
 import type { Ml5Model } from './ml5-model.js';
@@ -98,27 +98,25 @@ async function resolveFolder(dir: string, name: string): Promise<string> {
 
 /** Returns the manifest entries of the 48 architecture variables, indexed by variable number. */
 async function readManifest(root: string, name: string, maxBytes: number): Promise<ManifestEntry[]> {
-  const manifestPath = path.join(root, MANIFEST);
-  let size: number;
+  const manifestPath = await resolveInside(root, name, MANIFEST, 'manifest-missing');
+  // Read at most one byte past the limit through one handle: a size checked first and read later
+  // could change in between, and files such as /proc's report a size of 0.
+  const handle = await open(manifestPath, 'r');
+  let text: string;
   try {
-    const info = await stat(manifestPath);
-    if (!info.isFile()) throw new Error('not a file');
-    size = info.size;
-  } catch {
-    throw new ModelError(
-      'manifest-missing',
-      name,
-      MANIFEST,
-      'is missing. An ml5 style model is a folder with manifest.json and its weight files.',
-    );
-  }
-  if (size > maxBytes) {
-    throw new ModelError('manifest-invalid', name, MANIFEST, `is ${size} bytes; the limit is ${maxBytes}.`);
+    const buffer = Buffer.alloc(maxBytes + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > maxBytes) {
+      throw new ModelError('manifest-invalid', name, MANIFEST, `is larger than the ${maxBytes}-byte limit.`);
+    }
+    text = buffer.toString('utf8', 0, bytesRead);
+  } finally {
+    await handle.close();
   }
 
   let manifest: unknown;
   try {
-    manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest = JSON.parse(text);
   } catch (error) {
     throw new ModelError(
       'manifest-invalid',
@@ -196,18 +194,40 @@ async function resolveWeightFile(root: string, name: string, filename: string): 
       'is not a plain file name. Weight files must sit directly in the model folder.',
     );
   }
+  return resolveInside(root, name, filename, 'file-missing');
+}
+
+/**
+ * The real path of `root/filename`, which must be a regular file directly in `root`. A symlink may
+ * point anywhere; only one that stays inside the folder is accepted.
+ */
+async function resolveInside(
+  root: string,
+  name: string,
+  filename: string,
+  missing: 'file-missing' | 'manifest-missing',
+): Promise<string> {
+  const what =
+    missing === 'manifest-missing'
+      ? 'is missing. An ml5 style model is a folder with manifest.json and its weight files.'
+      : `is listed in manifest.json but not in ${root}.`;
   let real: string;
   try {
     real = await realpath(path.join(root, filename));
-  } catch {
-    throw new ModelError('file-missing', name, filename, `is listed in manifest.json but not in ${root}.`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ModelError(
+      missing,
+      name,
+      filename,
+      code === 'ENOENT' ? what : `cannot be read (${code ?? 'error'}).`,
+    );
   }
-  // A symlink may point anywhere; only one that stays inside the folder is accepted.
   if (path.dirname(real) !== root) {
     throw new ModelError('unsafe-path', name, filename, 'is a link that leads outside the model folder.');
   }
   if (!(await stat(real)).isFile()) {
-    throw new ModelError('file-missing', name, filename, 'is not a regular file.');
+    throw new ModelError(missing, name, filename, 'is not a regular file.');
   }
   return real;
 }

@@ -24,6 +24,9 @@ export class ModelError extends Error {
     readonly file: string | undefined,
     problem: string,
   ) {
-    super(`Style model "${model}"${file === undefined ? '' : `, file "${file}"`}: ${problem}`);
+    // Names come from hostile folders: JSON quoting keeps newlines and terminal escapes inert.
+    super(
+      `Style model ${JSON.stringify(model)}${file === undefined ? '' : `, file ${JSON.stringify(file)}`}: ${problem}`,
+    );
   }
 }
