@@ -1,12 +1,20 @@
 import { InvalidArgumentError } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backends/select-backend.js';
+import { MAX_FRAME_SIDE, MIN_FRAME_SIDE } from '../engine/frame/frame.js';
 import type { Size } from '../engine/stylize.js';
 
 /** `WxH` -> size, for `--size 640x480`. */
 export function parseSize(value: string): Size {
   const match = /^(\d+)x(\d+)$/i.exec(value.trim());
   if (!match) throw new InvalidArgumentError('expected WIDTHxHEIGHT, e.g. 640x480.');
-  return { width: Number(match[1]), height: Number(match[2]) };
+  const size = { width: Number(match[1]), height: Number(match[2]) };
+  // Checked here, not per image after the model has loaded: the engine refuses these for every frame.
+  for (const side of [size.width, size.height]) {
+    if (side < MIN_FRAME_SIDE || side > MAX_FRAME_SIDE) {
+      throw new InvalidArgumentError(`expected sides from ${MIN_FRAME_SIDE} to ${MAX_FRAME_SIDE} pixels.`);
+    }
+  }
+  return size;
 }
 
 export function parseStrength(value: string): number {

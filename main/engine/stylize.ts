@@ -50,6 +50,8 @@ export interface StylizeResult {
 export function normalizeStylizeOptions(
   options: StylizeOptions = {},
 ): Required<Omit<StylizeOptions, 'processingSize'>> & Pick<StylizeOptions, 'processingSize'> {
+  // Over IPC "no options" may arrive as null.
+  options ??= {};
   const strength = options.strength ?? 1;
   if (typeof strength !== 'number' || !Number.isFinite(strength) || strength < 0 || strength > 1) {
     throw new FrameError(`Strength must be a number from 0 to 1, got ${String(strength)}.`);

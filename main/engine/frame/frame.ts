@@ -17,6 +17,12 @@ export class FrameError extends RangeError {
 
 /** Checks a frame handed to the engine from outside (IPC, a file, a test). */
 export function checkFrame(frame: Frame, what = 'Frame'): void {
+  // Over IPC a frame can be missing altogether: say so, rather than fail destructuring with a TypeError.
+  if (typeof frame !== 'object' || frame === null) {
+    throw new FrameError(
+      `${what} must be an object with data, width, height and channels, got ${frame === null ? 'null' : typeof frame}.`,
+    );
+  }
   const { width, height, channels, data } = frame;
   for (const [label, side] of [
     ['width', width],

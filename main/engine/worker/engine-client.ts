@@ -34,8 +34,9 @@ export class EngineClient {
       else call.reject(new EngineCallError(reply.error));
     });
     const failAll = (error: Error): void => {
-      this.exitError = error;
-      for (const call of this.pending.values()) call.reject(error);
+      // 'error' comes before 'exit' on a crash; keep the first, more telling reason.
+      this.exitError ??= error;
+      for (const call of this.pending.values()) call.reject(this.exitError);
       this.pending.clear();
     };
     this.worker.on('error', (error) => failAll(new Error(`The style engine crashed: ${error.message}`)));

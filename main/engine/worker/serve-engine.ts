@@ -35,7 +35,8 @@ export function serveEngine(engine: Engine, port: MessagePortLike): void {
 
   let queue: Promise<void> = Promise.resolve();
   port.onMessage((message) => {
-    queue = queue.then(() => handle(message));
+    // A reply that fails to post must not wedge the queue: later requests still get answers.
+    queue = queue.then(() => handle(message)).catch(() => undefined);
   });
 
   async function handle(message: unknown): Promise<void> {

@@ -81,13 +81,12 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
       };
       return { kind: 'tfjs', load: (model) => loadNetwork(model, runtime, info) };
     }
+    if (options.runtime !== undefined) {
+      throw new Error(`The tfjs runtime "${runtime}" is not available: ${probe.reason}.`);
+    }
     failures.push(`${runtime}: ${probe.reason}`);
   }
-  throw new Error(
-    options.runtime === undefined
-      ? `No tfjs runtime works here: ${failures.join('; ')}`
-      : `The tfjs runtime "${options.runtime}" is not available: ${failures.join('; ')}`,
-  );
+  throw new Error(`No tfjs runtime works here: ${failures.join('; ')}.`);
 }
 
 /**
@@ -206,7 +205,9 @@ async function loadNetwork(model: Ml5Model, runtime: TfjsRuntime, info: BackendI
       return new TfjsNetwork(new TfjsStyleNetwork(model.weights), runtime, info);
     });
   } catch (error) {
-    throw new Error(`tfjs (${info.runtime}) could not load style model "${model.name}": ${firstLine(error)}`);
+    throw new Error(
+      `tfjs on ${info.runtime} could not load style model "${model.name}": ${firstLine(error)}`,
+    );
   }
 }
 
