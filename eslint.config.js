@@ -1,5 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -7,7 +9,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       // Pixel and tensor loops index typed arrays within bounds they just checked; with
@@ -17,7 +19,7 @@ export default tseslint.config(
   },
   {
     // The engine runs in a utilityProcess, a Node worker, the CLI and tests: it never imports Electron,
-    // and nothing above it (the CLI, later main/ and browser mode) is imported by it.
+    // and nothing above it (the CLI, main/app, browser mode) is imported by it.
     files: ['main/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -26,8 +28,8 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'The engine is Electron-free.' }],
           patterns: [
             {
-              group: ['**/cli/**'],
-              message: 'The engine must not depend on the CLI; the CLI depends on it.',
+              group: ['**/cli/**', '**/core/**', '**/app/**', '**/server/**'],
+              message: 'The engine is the bottom layer.',
             },
           ],
         },
@@ -35,11 +37,33 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/cli/**/*.ts'],
+    // Core services are shared by Electron's main process and browser mode: Electron-free too.
+    files: ['main/core/**/*.ts', 'main/cli/**/*.ts', 'main/server/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'The CLI is Electron-free.' }] },
+        {
+          paths: [{ name: 'electron', message: 'Only main/app and preload/ may import Electron.' }],
+          patterns: [
+            { group: ['**/app/**'], message: 'main/app is the Electron adapter: nothing imports it.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The renderer runs in a sandboxed page: browser globals, no Node, no Electron.
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer talks to MirrorApi only.' }],
+          patterns: [{ group: ['node:*'], message: 'The renderer runs in a browser page.' }],
+        },
       ],
     },
   },

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { EngineCalls, EngineError, EngineMethod, EngineReply } from './protocol.js';
+import type { EngineCaller, EngineCalls, EngineError, EngineMethod, EngineReply } from './protocol.js';
 
 /** An engine error re-thrown on the client side, with the worker's kind and code kept. */
 export class EngineCallError extends Error {
@@ -18,7 +18,7 @@ export class EngineCallError extends Error {
  * Runs the engine in a Node worker thread and calls it with promises. Used by browser mode and tests;
  * the Electron app talks to the same worker script inside a utilityProcess instead.
  */
-export class EngineClient {
+export class EngineClient implements EngineCaller {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;

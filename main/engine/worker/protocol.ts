@@ -42,3 +42,15 @@ export function toEngineError(error: unknown): EngineError {
   }
   return { kind: 'Error', message: String(error) };
 }
+
+/**
+ * Something that answers engine calls: `EngineClient` (a Node worker thread) in browser mode, the
+ * utilityProcess supervisor in Electron, or an in-process adapter in tests.
+ */
+export interface EngineCaller {
+  call<M extends EngineMethod>(
+    method: M,
+    params: EngineCalls[M]['params'],
+    transfer?: ArrayBuffer[],
+  ): Promise<EngineCalls[M]['result']>;
+}
