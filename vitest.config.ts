@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Engine tests are CPU-bound: running files in parallel only makes each slower.
     fileParallelism: false,
+    // electron-store imports `electron`; transformed by vitest (not loaded natively), it sees the mock.
+    server: { deps: { inline: ['electron-store'] } },
   },
 });

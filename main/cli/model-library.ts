@@ -1,6 +1,7 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listModelFolders } from '../core/model-library.js';
 
 /** The project's own `models/` folder (models this project made, safe to ship). */
 export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
@@ -24,31 +25,13 @@ export async function resolveModelArgument(arg: string, searchPath = modelSearch
     const candidate = path.join(root, arg);
     if (await isFolder(candidate)) return candidate;
   }
-  const known = (await Promise.all(searchPath.map(listModelIds))).flat();
+  // The same scan the app's model picker uses, so both name the same models.
+  const known = (await Promise.all(searchPath.map((root) => listModelFolders(root)))).flat();
   throw new Error(
     `No style model "${arg}" in ${searchPath.join(', ')}. ` +
       (known.length > 0 ? `Known models: ${known.join(', ')}. ` : '') +
       'Give a model folder path, or add folders to STYLEMIRROR_MODELS.',
   );
-}
-
-/** Names of the sub-folders of `root` that hold a manifest.json. */
-export async function listModelIds(root: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(root);
-  } catch {
-    return [];
-  }
-  const ids: string[] = [];
-  for (const name of names.sort()) {
-    try {
-      if ((await stat(path.join(root, name, 'manifest.json'))).isFile()) ids.push(name);
-    } catch {
-      // Not a model folder.
-    }
-  }
-  return ids;
 }
 
 async function isFolder(p: string): Promise<boolean> {

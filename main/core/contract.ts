@@ -39,9 +39,15 @@ export type MirrorEngineStatus = z.infer<typeof EngineStatusSchema>;
 
 const modelId = z.string().min(1).max(1024);
 
+/**
+ * Raw bytes. `z.instanceof(Uint8Array)` would infer `Uint8Array<ArrayBuffer>`, which pixel buffers
+ * from other sources (Node Buffers, transferred views) do not satisfy; plain `Uint8Array` is the truth.
+ */
+const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes (a Uint8Array)');
+
 /** RGBA pixels, for thumbnails: small frames only on a control channel. */
 const SmallFrameSchema = z.object({
-  data: z.instanceof(Uint8Array),
+  data: bytes,
   width: z.number().int().min(16).max(512),
   height: z.number().int().min(16).max(512),
   channels: z.literal(4),
@@ -61,7 +67,7 @@ export const CONTROL_CHANNELS = {
   /** The painting a model was trained on (JPEG/PNG/WebP bytes), or null when its folder has none. */
   'models:style-image': {
     request: z.object({ id: modelId }).strict(),
-    response: z.object({ bytes: z.instanceof(Uint8Array), mimeType: z.string() }).nullable(),
+    response: z.object({ bytes, mimeType: z.string() }).nullable(),
   },
   /** A small frame stylized with a model other than the current one, for the picker's thumbnails. */
   'models:thumbnail': {
@@ -73,7 +79,9 @@ export const CONTROL_CHANNELS = {
   'settings:update': { request: SettingsPatchSchema, response: SettingsSchema },
   /** Saves PNG bytes into the snapshots folder; returns the file's path. */
   'snapshot:save': {
-    request: z.object({ png: z.instanceof(Uint8Array).refine((b) => b.length <= 64 * 1024 * 1024) }).strict(),
+    request: z
+      .object({ png: bytes.refine((b) => b.length <= 64 * 1024 * 1024, 'a snapshot is at most 64 MiB') })
+      .strict(),
     response: z.object({ path: z.string() }),
   },
   /** Shows the snapshots folder in the system's file manager (Electron only; browser mode says where it is). */

@@ -23,3 +23,9 @@ export interface PreloadApi {
 
 /** The `window.postMessage` data that carries the engine's frame port into the page. */
 export const FRAME_PORT_MESSAGE = 'style-mirror:frame-port';
+
+/**
+ * The IPC channel on which main hands the preload the engine's frame port (`webContents.postMessage`);
+ * the preload passes it on to the page as `FRAME_PORT_MESSAGE`.
+ */
+export const FRAME_PORT_CHANNEL = 'frame-port';

@@ -1,8 +1,11 @@
 import type { BackendInfo, LoadedNetwork } from './backends/backend.js';
 import { openNetwork, type BackendChoice, type OpenNetworkOptions } from './backends/select-backend.js';
-import type { Frame } from './frame/frame.js';
+import { checkFrame, FrameError, type Frame } from './frame/frame.js';
 import { readMl5Model } from './model/ml5-model-reader.js';
 import { stylizeFrame, type StylizeOptions, type StylizeResult } from './stylize.js';
+
+/** Largest side of a thumbnail frame: a thumbnail runs between live frames and must stay cheap. */
+export const MAX_THUMBNAIL_SIDE = 512;
 
 /** What the engine is running: shown in the HUD and printed by the CLI. */
 export interface EngineStatus {
@@ -43,6 +46,32 @@ export class Engine {
   async stylize(frame: Frame, options?: StylizeOptions): Promise<StylizeResult> {
     if (this.network === undefined) throw new Error('No style model is loaded yet; load one first.');
     return stylizeFrame(this.network, frame, options);
+  }
+
+  /**
+   * Stylizes a small frame with the model in `dir` at full strength, for the picker's thumbnails,
+   * without touching the current model: the model is loaded on a temporary network (the current
+   * network's backend kind, or onnxruntime before any model is loaded) and released afterwards, even
+   * when stylizing fails.
+   *
+   * @throws {FrameError} for a malformed frame or one larger than {@link MAX_THUMBNAIL_SIDE}, before any loading.
+   * @throws {ModelError} for a model folder that cannot be read.
+   */
+  async thumbnail(dir: string, frame: Frame, name?: string): Promise<Frame> {
+    checkFrame(frame, 'Thumbnail frame');
+    if (frame.width > MAX_THUMBNAIL_SIDE || frame.height > MAX_THUMBNAIL_SIDE) {
+      throw new FrameError(
+        `Thumbnail frame must be at most ${MAX_THUMBNAIL_SIDE} pixels a side, got ${frame.width}x${frame.height}.`,
+      );
+    }
+    const model = await readMl5Model(dir, name === undefined ? {} : { name });
+    // The kind, not 'auto': auto would measure both backends on a first run, far too slow for a thumbnail.
+    const network = await openNetwork(model, this.network?.info.kind ?? 'ort', this.options);
+    try {
+      return (await stylizeFrame(network, frame, { strength: 1 })).frame;
+    } finally {
+      await network.dispose();
+    }
   }
 
   async dispose(): Promise<void> {

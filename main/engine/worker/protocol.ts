@@ -10,6 +10,8 @@ import type { StylizeOptions, StylizeResult } from '../stylize.js';
 export interface EngineCalls {
   loadModel: { params: { dir: string; backend: BackendChoice; name?: string }; result: EngineStatus };
   stylize: { params: { frame: Frame; options?: StylizeOptions }; result: StylizeResult };
+  /** A small frame stylized at full strength with the model in `dir`; the current model stays current. */
+  thumbnail: { params: { dir: string; frame: Frame; name?: string }; result: Frame };
   status: { params: Record<string, never>; result: EngineStatus | null };
   dispose: { params: Record<string, never>; result: null };
 }
@@ -54,3 +56,9 @@ export interface EngineCaller {
     transfer?: ArrayBuffer[],
   ): Promise<EngineCalls[M]['result']>;
 }
+
+/**
+ * Electron only: main sends `{ type: ATTACH_FRAME_PORT }` with a MessagePort to the utilityProcess; the
+ * engine then answers engine requests on that port too (the renderer's frames, never crossing main).
+ */
+export const ATTACH_FRAME_PORT = 'attach-frame-port';

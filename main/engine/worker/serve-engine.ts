@@ -26,6 +26,7 @@ export function serveEngine(engine: Engine, port: MessagePortLike): void {
   const handlers: Handlers = {
     loadModel: ({ dir, backend, name }) => engine.loadModel(dir, backend, name),
     stylize: ({ frame, options }) => engine.stylize(frame, options),
+    thumbnail: ({ dir, frame, name }) => engine.thumbnail(dir, frame, name),
     status: async () => engine.status ?? null,
     dispose: async () => {
       await engine.dispose();
@@ -53,7 +54,7 @@ export function serveEngine(engine: Engine, port: MessagePortLike): void {
       reply = { id, ok: false, error: toEngineError(error) };
     }
     // Stylized pixels move, not copy: the worker has no further use for them.
-    const transfer = reply.ok && request.method === 'stylize' ? [transferable(reply.value)] : [];
+    const transfer = reply.ok ? [transferable(request.method, reply.value)] : [];
     port.postMessage(
       reply,
       transfer.filter((b): b is ArrayBuffer => b !== undefined),
@@ -61,7 +62,14 @@ export function serveEngine(engine: Engine, port: MessagePortLike): void {
   }
 }
 
-function transferable(value: unknown): ArrayBuffer | undefined {
-  const buffer = (value as { frame?: { data?: Uint8Array } }).frame?.data?.buffer;
+/** The pixel buffer of a reply that carries a frame: a stylize result's frame, or a thumbnail. */
+function transferable(method: unknown, value: unknown): ArrayBuffer | undefined {
+  const pixels =
+    method === 'stylize'
+      ? (value as { frame?: { data?: Uint8Array } }).frame?.data
+      : method === 'thumbnail'
+        ? (value as { data?: Uint8Array }).data
+        : undefined;
+  const buffer = pixels?.buffer;
   return buffer instanceof ArrayBuffer ? buffer : undefined;
 }

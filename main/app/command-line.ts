@@ -1,0 +1,46 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** A command-line mistake, worded for the person who typed it. */
+export class CommandLineError extends Error {
+  override readonly name = 'CommandLineError';
+}
+
+/**
+ * The folder given with `--models DIR` (or `--models=DIR`), resolved against `cwd`, or null without
+ * one. It overrides the user's models folder for this run only: the saved setting is left alone.
+ *
+ * `args` are the process's arguments after the executable (`process.argv.slice(1)`): `.` in
+ * development, and Chromium's own switches, pass through untouched.
+ *
+ * @throws {CommandLineError} when `--models` has no folder after it, or names no folder.
+ */
+export function modelsDirOverride(args: readonly string[], cwd = process.cwd()): string | null {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { models: { type: 'string' } },
+    // Electron and Chromium switches (--no-sandbox, --use-fake-device-for-media-stream...) are not ours.
+    strict: false,
+    allowPositionals: true,
+  });
+  const given = values.models;
+  if (given === undefined) return null;
+  // Non-strict parsing reads a bare `--models` as `true`, and takes a following switch as its value.
+  if (typeof given !== 'string' || given === '' || given.startsWith('-')) {
+    throw new CommandLineError('--models needs a folder after it: `npm start -- --models /path/to/models`.');
+  }
+  const dir = path.resolve(cwd, given);
+  let isFolder = false;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch {
+    // Reported below.
+  }
+  if (!isFolder) {
+    throw new CommandLineError(
+      `--models ${given}: ${dir} is not a folder. Give the folder that holds your ml5 model folders.`,
+    );
+  }
+  return dir;
+}

@@ -1,0 +1,162 @@
+/**
+ * Style Mirror's Electron main process. It wires the Electron-free core (the contract, the mirror
+ * service, the model library, settings and snapshots) and the engine's utilityProcess to one hardened
+ * window. Each feature has its own `setupX()`; the comments say where their order matters.
+ */
+import { app, dialog, session, shell, type BrowserWindow, type WebContents } from 'electron';
+import { createControlHandlers } from '../core/mirror-service.js';
+import { ModelLibrary } from '../core/model-library.js';
+import { SnapshotFolder } from '../core/snapshots.js';
+import { registerAppScheme, setupAppProtocol } from './app-protocol.js';
+import {
+  bundledModelsDir,
+  defaultSnapshotsDir,
+  ENGINE_WORKER_PATH,
+  PRELOAD_PATH,
+  RENDERER_DIR,
+} from './app-paths.js';
+import { modelsDirOverride } from './command-line.js';
+import { EngineProcess } from './engine-process.js';
+import { FRAME_PORT_CHANNEL } from '../core/preload-api.js';
+import { setupIpc } from './ipc.js';
+import { setupNavigationGuards } from './navigation.js';
+import { setupPermissions } from './permissions.js';
+import { ElectronSettingsStore } from './settings-electron-store.js';
+import { createMainWindow, OwnWindows } from './window.js';
+
+/** How long a crashed page waits before it is reloaded: the mirror must come back by itself, but not in a tight loop. */
+const PAGE_RELOAD_DELAY_MS = 2_000;
+
+const ownWindows = new OwnWindows();
+let mainWindow: BrowserWindow | undefined;
+let engine: EngineProcess | undefined;
+
+/** Refuses to start a second mirror; a second launch brings the running one to the front instead. */
+function setupSingleInstance(): boolean {
+  if (!app.requestSingleInstanceLock()) return false;
+  app.on('second-instance', () => {
+    if (mainWindow === undefined || mainWindow.isDestroyed()) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  return true;
+}
+
+/** Logs child processes that die (the engine, the GPU process...) and brings a crashed page back. */
+function setupCrashHandling(): void {
+  app.on('child-process-gone', (_event, details) => {
+    const name = details.serviceName ?? details.name ?? details.type;
+    console.warn(`Style Mirror: ${name} process gone (${details.reason}, exit code ${details.exitCode}).`);
+  });
+  app.on('render-process-gone', (_event, webContents, details) => {
+    console.warn(
+      `Style Mirror: the window's page stopped (${details.reason}, exit code ${details.exitCode}).`,
+    );
+    if (details.reason === 'clean-exit' || !ownWindows.has(webContents)) return;
+    setTimeout(() => {
+      // The reload's did-finish-load hands the new page a frame port.
+      if (!webContents.isDestroyed()) webContents.reload();
+    }, PAGE_RELOAD_DELAY_MS);
+  });
+}
+
+/** Quits with the window, releasing the engine's model before its process ends. */
+function setupQuit(): void {
+  app.on('window-all-closed', () => app.quit());
+  let engineDisposed = false;
+  app.on('will-quit', (event) => {
+    if (engineDisposed || engine === undefined) return;
+    // Hold the quit until the engine has let go of its model (bounded inside dispose), then quit again.
+    event.preventDefault();
+    void engine.dispose().finally(() => {
+      engineDisposed = true;
+      app.quit();
+    });
+  });
+}
+
+/** Hands `webContents`' page a new port to the engine: at every page load, and after an engine restart. */
+function sendFramePort(webContents: WebContents | undefined): void {
+  if (engine === undefined || webContents === undefined || webContents.isDestroyed()) return;
+  webContents.postMessage(FRAME_PORT_CHANNEL, null, [engine.openFramePort()]);
+}
+
+/** Shows a startup failure to the person (there may be no terminal) and quits. */
+function fail(message: string): void {
+  console.error(`Style Mirror: ${message}`);
+  dialog.showErrorBox('Style Mirror cannot start', message);
+  app.exit(1);
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+
+  let modelsOverride: string | null;
+  let settings: ElectronSettingsStore;
+  try {
+    modelsOverride = modelsDirOverride(process.argv.slice(1));
+    settings = new ElectronSettingsStore(app.getPath('userData'));
+  } catch (error) {
+    fail((error as Error).message);
+    return;
+  }
+  const { setAside, repaired } = settings.recovery;
+  if (setAside !== undefined) console.warn(`Style Mirror: kept the damaged settings file as ${setAside}.`);
+  for (const line of repaired) console.warn(`Style Mirror: settings repaired: ${line}`);
+  if (modelsOverride !== null) {
+    console.log(`Style Mirror: models from ${modelsOverride} for this run (--models).`);
+  }
+
+  // The scheme's handler and the permission handlers exist before the window loads anything.
+  setupAppProtocol(RENDERER_DIR);
+  setupPermissions(session.defaultSession, ownWindows);
+
+  const engineProcess = new EngineProcess({
+    workerPath: ENGINE_WORKER_PATH,
+    onRestart: () => sendFramePort(mainWindow?.webContents),
+  });
+  engine = engineProcess;
+  engineProcess.start();
+
+  // IPC handlers are registered before the window exists, so the page's first call finds them.
+  setupIpc(
+    createControlHandlers({
+      engine: engineProcess,
+      library: new ModelLibrary({
+        bundledDir: bundledModelsDir(app),
+        // Read on every call: a folder chosen in the settings applies at once, unless --models overrides it.
+        userDir: () => modelsOverride ?? settings.get().modelsDir,
+      }),
+      settings,
+      snapshots: new SnapshotFolder(
+        () => settings.get().snapshotsDir ?? defaultSnapshotsDir(app.getPath('pictures')),
+      ),
+      openFolder: async (dir) => {
+        const error = await shell.openPath(dir);
+        if (error !== '') throw new Error(`Could not open the folder ${dir}: ${error}`);
+      },
+      warn: (message) => console.warn(`Style Mirror: ${message}`),
+    }),
+    ownWindows,
+  );
+
+  const window = createMainWindow(PRELOAD_PATH, ownWindows);
+  mainWindow = window;
+  // Every load (the first, a reload, a crash recovery) starts a page whose old port, if any, is gone.
+  window.webContents.on('did-finish-load', () => sendFramePort(window.webContents));
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = undefined;
+  });
+}
+
+// Before `ready`, and before anything awaits: Electron accepts privileged schemes only until then.
+registerAppScheme();
+if (setupSingleInstance()) {
+  setupNavigationGuards();
+  setupCrashHandling();
+  setupQuit();
+  start().catch((error: unknown) => fail(`unexpected error while starting: ${String(error)}`));
+} else {
+  // Another mirror is running and has been asked to come to the front.
+  app.quit();
+}

@@ -1,0 +1,41 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandLineError, modelsDirOverride } from '../../main/app/command-line.js';
+
+describe('modelsDirOverride', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-cli-'));
+    await writeFile(path.join(dir, 'a-file.txt'), 'not a folder');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('is null without --models, whatever else Electron and Chromium were given', () => {
+    expect(modelsDirOverride(['.', '--no-sandbox', '--use-fake-device-for-media-stream'])).toBeNull();
+  });
+
+  it('resolves --models DIR and --models=DIR against the working folder', () => {
+    expect(modelsDirOverride(['.', '--models', dir])).toBe(dir);
+    expect(modelsDirOverride([`--models=${dir}`, '--no-sandbox'])).toBe(dir);
+    expect(modelsDirOverride(['.', '--models', path.basename(dir)], path.dirname(dir))).toBe(dir);
+  });
+
+  it.each([
+    [['.', '--models'], /--models needs a folder/],
+    [['.', '--models', '--no-sandbox'], /--models needs a folder/],
+    [['.', '--models='], /--models needs a folder/],
+  ])('refuses %j with a clear message', (args, message) => {
+    expect(() => modelsDirOverride(args)).toThrow(CommandLineError);
+    expect(() => modelsDirOverride(args)).toThrow(message);
+  });
+
+  it('names a missing folder, or a file given as one', () => {
+    expect(() => modelsDirOverride(['--models', path.join(dir, 'missing')])).toThrow(
+      `${path.join(dir, 'missing')} is not a folder`,
+    );
+    expect(() => modelsDirOverride(['--models', path.join(dir, 'a-file.txt')])).toThrow(/is not a folder/);
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * main.ts's wiring, with Electron mocked: what happens before `ready`, what is set up after it, and
+ * that a call from the window reaches the real core services (settings in a temp folder, models from
+ * --models). Each test imports main.ts afresh, as Electron would start it.
+ */
+import {
+  electronMock,
+  MockBrowserWindow,
+  MockMessageChannelMain,
+  resetElectronMock,
+  setAppPath,
+} from './electron-mock.js';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CONTROL_CHANNELS, type Result } from '../../main/core/contract.js';
+import { DEFAULT_SETTINGS } from '../../main/core/settings/settings-schema.js';
+
+const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const SHARED_MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
+
+describe('main.ts', () => {
+  let userData: string;
+  let argv: string[];
+  let ready: () => void;
+
+  beforeEach(async () => {
+    resetElectronMock();
+    vi.resetModules();
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    userData = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-main-'));
+    setAppPath('userData', userData);
+    setAppPath('pictures', path.join(userData, 'Pictures'));
+    argv = process.argv;
+    process.argv = [process.execPath, '.'];
+    electronMock.app.whenReady.mockReturnValueOnce(
+      new Promise<undefined>((resolve) => (ready = () => resolve(undefined))),
+    );
+  });
+  afterEach(async () => {
+    process.argv = argv;
+    await rm(userData, { recursive: true, force: true });
+  });
+
+  /** Starts main.ts and lets `ready` fire; resolves with the main window. */
+  async function startApp(): Promise<MockBrowserWindow> {
+    await import('../../main/app/main.js');
+    ready();
+    await vi.waitFor(() => expect(MockBrowserWindow.created).toHaveLength(1));
+    return MockBrowserWindow.created[0]!;
+  }
+
+  /** Calls a control channel as the window's page would. */
+  async function invoke(
+    window: MockBrowserWindow,
+    channel: string,
+    payload: unknown,
+  ): Promise<Result<unknown>> {
+    const handler = electronMock.ipcMain.handlers.get(channel)!;
+    return (await handler(
+      { sender: window.webContents, senderFrame: window.webContents.mainFrame },
+      payload,
+    )) as Result<unknown>;
+  }
+
+  it('registers the app scheme before ready, and nothing else until then', async () => {
+    await import('../../main/app/main.js');
+    expect(electronMock.protocol.registerSchemesAsPrivileged).toHaveBeenCalledTimes(1);
+    expect(electronMock.app.requestSingleInstanceLock).toHaveBeenCalled();
+    expect(electronMock.protocol.handle).not.toHaveBeenCalled();
+    expect(electronMock.utilityProcess.fork).not.toHaveBeenCalled();
+    expect(MockBrowserWindow.created).toHaveLength(0);
+  });
+
+  it('once ready: serves the page, guards permissions, starts the engine, answers IPC, opens the window', async () => {
+    const window = await startApp();
+    expect(electronMock.protocol.handlers.has('app')).toBe(true);
+    expect(electronMock.session.defaultSession.setPermissionRequestHandler).toHaveBeenCalled();
+    expect(electronMock.session.defaultSession.setPermissionCheckHandler).toHaveBeenCalled();
+    expect(electronMock.utilityProcess.fork).toHaveBeenCalledWith(
+      expect.stringMatching(/engine\/worker\/engine-worker\.js$/),
+      [],
+      { serviceName: 'Style Mirror engine' },
+    );
+    expect([...electronMock.ipcMain.handlers.keys()].sort()).toEqual(Object.keys(CONTROL_CHANNELS).sort());
+    expect(window.options).toMatchObject({
+      webPreferences: { preload: expect.stringMatching(/preload\/preload\.cjs$/), sandbox: true },
+    });
+    expect(window.loadURL).toHaveBeenCalledWith('app://renderer/index.html');
+  });
+
+  it('hands the page a frame port at every load', async () => {
+    const window = await startApp();
+    const engine = electronMock.utilityProcess.forked[0]!;
+    for (let load = 1; load <= 2; load++) {
+      window.webContents.emit('did-finish-load');
+      const channel = MockMessageChannelMain.created.at(-1)!;
+      expect(window.webContents.postMessage).toHaveBeenLastCalledWith('frame-port', null, [channel.port2]);
+      expect(engine.postMessage).toHaveBeenLastCalledWith({ type: 'attach-frame-port' }, [channel.port1]);
+    }
+    expect(MockMessageChannelMain.created).toHaveLength(2);
+  });
+
+  it('answers the page from the real settings store in userData', async () => {
+    const window = await startApp();
+    expect(await invoke(window, 'settings:get', {})).toEqual({ ok: true, value: DEFAULT_SETTINGS });
+    const updated = await invoke(window, 'settings:update', { strength: 0.5 });
+    expect(updated).toMatchObject({ ok: true, value: { strength: 0.5 } });
+    const saved = JSON.parse(await readFile(path.join(userData, 'settings.json'), 'utf8')) as {
+      strength: number;
+    };
+    expect(saved.strength).toBe(0.5);
+  });
+
+  it('lists the models of --models DIR for this run, leaving the saved folder alone', async () => {
+    process.argv = [process.execPath, '.', '--models', SHARED_MODELS];
+    const window = await startApp();
+    const listed = (await invoke(window, 'models:list', {})) as Result<{ id: string; source: string }[]>;
+    expect(listed.ok).toBe(true);
+    if (!listed.ok) return;
+    expect(listed.value.map((m) => m.id)).toContain('user:udnie');
+    expect(await invoke(window, 'settings:get', {})).toMatchObject({ ok: true, value: { modelsDir: null } });
+  });
+
+  it('refuses to start, saying why, when --models names no folder', async () => {
+    process.argv = [process.execPath, '.', '--models', path.join(userData, 'missing')];
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    await import('../../main/app/main.js');
+    ready();
+    await vi.waitFor(() => expect(electronMock.app.exit).toHaveBeenCalledWith(1));
+    expect(electronMock.dialog.showErrorBox).toHaveBeenCalledWith(
+      'Style Mirror cannot start',
+      expect.stringContaining('is not a folder'),
+    );
+    expect(MockBrowserWindow.created).toHaveLength(0);
+  });
+
+  it('releases the engine before quitting', async () => {
+    await startApp();
+    const engine = electronMock.utilityProcess.forked[0]!;
+    const quit = { preventDefault: vi.fn() };
+    electronMock.app.emit('will-quit', quit);
+    expect(quit.preventDefault).toHaveBeenCalled();
+    const dispose = engine.messages.find((m) => (m as { method?: string }).method === 'dispose') as {
+      id: number;
+    };
+    expect(dispose).toBeDefined();
+    engine.emit('message', { id: dispose.id, ok: true, value: null });
+    await vi.waitFor(() => expect(electronMock.app.quit).toHaveBeenCalled());
+    expect(engine.kill).toHaveBeenCalled();
+    // The second will-quit (from that app.quit) goes through.
+    const again = { preventDefault: vi.fn() };
+    electronMock.app.emit('will-quit', again);
+    expect(again.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('a second instance quits at once and brings the first one forward', async () => {
+    const window = await startApp();
+    const focus = vi.fn();
+    Object.assign(window, { isMinimized: () => false, restore: vi.fn(), focus });
+    electronMock.app.emit('second-instance', {}, []);
+    expect(focus).toHaveBeenCalled();
+
+    resetElectronMock();
+    vi.resetModules();
+    electronMock.app.requestSingleInstanceLock.mockReturnValueOnce(false);
+    await import('../../main/app/main.js');
+    expect(electronMock.app.quit).toHaveBeenCalled();
+    expect(electronMock.app.whenReady).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,420 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { describe, expect, it, vi } from 'vitest';
+import { dispatchControl, type ControlHandlers, type Result } from '../../main/core/contract.js';
+import { createControlHandlers, type MirrorServiceDeps } from '../../main/core/mirror-service.js';
+import { ModelLibrary } from '../../main/core/model-library.js';
+import { JsonFileSettingsStore } from '../../main/core/settings/settings-file-store.js';
+import {
+  DEFAULT_SETTINGS,
+  type Settings,
+  type SettingsPatch,
+} from '../../main/core/settings/settings-schema.js';
+import type { SettingsStore } from '../../main/core/settings/settings-store.js';
+import { SnapshotFolder } from '../../main/core/snapshots.js';
+import type { EngineStatus } from '../../main/engine/engine.js';
+import { EngineCallError } from '../../main/engine/worker/engine-client.js';
+import type { EngineCaller, EngineCalls, EngineMethod } from '../../main/engine/worker/protocol.js';
+import { makeTempDir, writeModelFolder } from '../support/model-fixtures.js';
+import { inProcessEngine } from './in-process-engine.js';
+
+const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const ML5_MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
+const PHOTO = path.resolve(REPO_ROOT, '../shared/images/content/harriet_128x128.jpg');
+
+const ORT: EngineStatus['backend'] = { kind: 'ort', runtime: 'cpu', device: 'CPU' };
+
+/** An engine that answers from a script and records every call. */
+function fakeEngine() {
+  const calls: { method: EngineMethod; params: unknown }[] = [];
+  let model: EngineStatus | null = null;
+  /** Folders whose load fails, with the error the worker would send. */
+  const failing = new Map<string, EngineCallError>();
+  const engine: EngineCaller = {
+    call: async <M extends EngineMethod>(method: M, params: EngineCalls[M]['params']) => {
+      calls.push({ method, params });
+      const p = params as {
+        dir?: string;
+        name?: string;
+        frame?: EngineCalls['thumbnail']['params']['frame'];
+      };
+      if (method === 'loadModel') {
+        const error = failing.get(p.dir!);
+        if (error !== undefined) throw error;
+        model = { model: p.name!, backend: ORT };
+        return model as EngineCalls[M]['result'];
+      }
+      if (method === 'status') return model as EngineCalls[M]['result'];
+      if (method === 'thumbnail') {
+        const frame = p.frame!;
+        return { ...frame, data: frame.data.map((v) => 255 - v) } as EngineCalls[M]['result'];
+      }
+      throw new Error(`fake engine: unexpected ${method}`);
+    },
+  };
+  return {
+    engine,
+    calls,
+    failing,
+    /** As after a worker restart: the engine holds no model. */
+    forget: () => {
+      model = null;
+    },
+  };
+}
+
+interface Mirror {
+  call: (channel: string, payload?: unknown) => Promise<Result<unknown>>;
+  handlers: ControlHandlers;
+  bundled: string;
+  user: string;
+  settings: JsonFileSettingsStore;
+  settingsFile: string;
+  snapshotsDir: string;
+}
+
+/** The service over a fake or real engine, a real library, settings file and snapshot folder in a temp dir. */
+async function mirror(
+  engine: EngineCaller,
+  extra: Partial<MirrorServiceDeps> = {},
+  options: { bundled?: string } = {},
+): Promise<Mirror> {
+  const tmp = await makeTempDir();
+  const bundled = options.bundled ?? path.join(tmp, 'bundled');
+  const user = path.join(tmp, 'my-models');
+  const settingsFile = path.join(tmp, 'config', 'settings.json');
+  const settings = new JsonFileSettingsStore(settingsFile);
+  const snapshotsDir = path.join(tmp, 'Pictures', 'Style Mirror');
+  const library = new ModelLibrary({ bundledDir: bundled, userDir: () => settings.get().modelsDir });
+  const snapshots = new SnapshotFolder(() => settings.get().snapshotsDir ?? snapshotsDir);
+  const handlers = createControlHandlers({ engine, library, settings, snapshots, ...extra });
+  return {
+    call: (channel, payload) => dispatchControl(handlers, channel, payload),
+    handlers,
+    bundled,
+    user,
+    settings,
+    settingsFile,
+    snapshotsDir,
+  };
+}
+
+/** A folder the library lists; the fake engine never reads it. */
+async function modelFolder(root: string, name: string): Promise<string> {
+  const dir = path.join(root, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'manifest.json'), '{}');
+  return dir;
+}
+
+async function png(): Promise<Uint8Array> {
+  return new Uint8Array(
+    await sharp({ create: { width: 16, height: 16, channels: 4, background: '#336699' } })
+      .png()
+      .toBuffer(),
+  );
+}
+
+function value<T>(result: Result<unknown>): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value as T;
+}
+
+describe('mirror service (fake engine)', () => {
+  it('lists models from the library', async () => {
+    const { engine } = fakeEngine();
+    const m = await mirror(engine);
+    await modelFolder(m.bundled, 'rain_princess');
+    expect(await m.call('models:list', {})).toEqual({
+      ok: true,
+      value: [
+        { id: 'bundled:rain_princess', name: 'Rain Princess', source: 'bundled', hasStyleImage: false },
+      ],
+    });
+  });
+
+  it('selects a model: loads it on the chosen backend, returns its status, remembers it', async () => {
+    const fake = fakeEngine();
+    const m = await mirror(fake.engine);
+    const dir = await modelFolder(m.bundled, 'rain_princess');
+    m.settings.update({ backend: 'tfjs' });
+
+    expect(await m.call('engine:status', {})).toEqual({ ok: true, value: null });
+    const selected = await m.call('models:select', { id: 'bundled:rain_princess' });
+    const status = { model: 'Rain Princess', modelId: 'bundled:rain_princess', backend: ORT };
+    expect(selected).toEqual({ ok: true, value: status });
+    expect(fake.calls.find((c) => c.method === 'loadModel')?.params).toEqual({
+      dir,
+      backend: 'tfjs',
+      name: 'Rain Princess',
+    });
+    expect(await m.call('engine:status', {})).toEqual({ ok: true, value: status });
+    expect(m.settings.get().lastModelId).toBe('bundled:rain_princess');
+    expect(JSON.parse(await readFile(m.settingsFile, 'utf8')).lastModelId).toBe('bundled:rain_princess');
+  });
+
+  it('keeps the current model and the remembered one when a load fails, passing the engine error on', async () => {
+    const fake = fakeEngine();
+    const m = await mirror(fake.engine);
+    await modelFolder(m.bundled, 'wave');
+    const broken = await modelFolder(m.bundled, 'broken');
+    fake.failing.set(
+      broken,
+      new EngineCallError({
+        kind: 'ModelError',
+        code: 'shape-mismatch',
+        message: 'Style model "Broken", file "Variable_3": has the wrong shape.',
+      }),
+    );
+    value(await m.call('models:select', { id: 'bundled:wave' }));
+    const before = m.settings.get();
+
+    expect(await m.call('models:select', { id: 'bundled:broken' })).toEqual({
+      ok: false,
+      error: {
+        code: 'shape-mismatch',
+        message: 'Style model "Broken", file "Variable_3": has the wrong shape.',
+      },
+    });
+    expect(value<{ modelId: string }>(await m.call('engine:status', {})).modelId).toBe('bundled:wave');
+    expect(m.settings.get()).toEqual(before);
+  });
+
+  it('refuses traversal and unknown ids without asking the engine', async () => {
+    const fake = fakeEngine();
+    const m = await mirror(fake.engine);
+    m.settings.update({ modelsDir: m.user });
+    // A real model where `user:../bundled/x` would lead.
+    await modelFolder(m.bundled, 'x');
+    for (const id of ['user:../bundled/x', 'user:..', 'bundled:/etc', 'user:a\u0000b']) {
+      expect(await m.call('models:select', { id }), id).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-model-id' },
+      });
+      expect(await m.call('models:thumbnail', { id, frame: smallFrame() }), id).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-model-id' },
+      });
+      expect(await m.call('models:style-image', { id }), id).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-model-id' },
+      });
+    }
+    expect(await m.call('models:select', { id: 'user:missing' })).toMatchObject({
+      ok: false,
+      error: { code: 'model-not-found' },
+    });
+    expect(await m.call('models:select', { id: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('reports no model after the engine lost it (a restarted worker)', async () => {
+    const fake = fakeEngine();
+    const m = await mirror(fake.engine);
+    await modelFolder(m.bundled, 'wave');
+    value(await m.call('models:select', { id: 'bundled:wave' }));
+    fake.forget();
+    expect(await m.call('engine:status', {})).toEqual({ ok: true, value: null });
+  });
+
+  it('still selects when remembering the last model fails, and warns', async () => {
+    const fake = fakeEngine();
+    const warn = vi.fn();
+    const stuck: SettingsStore = {
+      get: () => DEFAULT_SETTINGS,
+      update: () => {
+        throw new Error('disk full');
+      },
+    };
+    const tmp = await makeTempDir();
+    await modelFolder(tmp, 'wave');
+    const handlers = createControlHandlers({
+      engine: fake.engine,
+      library: new ModelLibrary({ bundledDir: tmp, userDir: () => null }),
+      settings: stuck,
+      snapshots: new SnapshotFolder(() => tmp),
+      warn,
+    });
+    const selected = await dispatchControl(handlers, 'models:select', { id: 'bundled:wave' });
+    expect(selected).toMatchObject({ ok: true, value: { modelId: 'bundled:wave' } });
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/bundled:wave.*disk full/));
+  });
+
+  it('updates settings through the store, and the library follows a new models folder at once', async () => {
+    const fake = fakeEngine();
+    const m = await mirror(fake.engine);
+    const mine = await modelFolder(m.user, 'my_style');
+    expect(value<unknown[]>(await m.call('models:list', {}))).toEqual([]);
+
+    const updated = await m.call('settings:update', { modelsDir: m.user, camera: { deviceId: 'cam-2' } });
+    const expected: Settings = {
+      ...DEFAULT_SETTINGS,
+      modelsDir: m.user,
+      camera: { ...DEFAULT_SETTINGS.camera, deviceId: 'cam-2' },
+    };
+    expect(updated).toEqual({ ok: true, value: expected });
+    expect(await m.call('settings:get', {})).toEqual({ ok: true, value: expected });
+    expect(value<{ id: string }[]>(await m.call('models:list', {})).map((i) => i.id)).toEqual([
+      'user:my_style',
+    ]);
+    value(await m.call('models:select', { id: 'user:my_style' }));
+    expect(fake.calls.at(-1)?.params).toMatchObject({ dir: mine });
+  });
+
+  it('refuses a bad settings patch, keeping the settings', async () => {
+    const m = await mirror(fakeEngine().engine);
+    for (const patch of [{ strength: 3 }, { version: 9 }, { hologram: true }, { camera: { width: 'big' } }]) {
+      expect(await m.call('settings:update', patch), JSON.stringify(patch)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request' },
+      });
+    }
+    // Past the contract's validation, the store validates again.
+    await expect(m.handlers['settings:update']({ strength: 3 } as SettingsPatch)).rejects.toMatchObject({
+      code: 'invalid-settings',
+    });
+    expect(m.settings.get()).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('saves snapshots labelled with the current model, and refuses bytes that are not a PNG', async () => {
+    const fake = fakeEngine();
+    const m = await mirror(fake.engine);
+    await modelFolder(m.bundled, 'wave');
+    const first = value<{ path: string }>(await m.call('snapshot:save', { png: await png() })).path;
+    expect(path.basename(first)).toMatch(/^style-mirror-\d{8}-\d{6}\.png$/);
+    expect(path.dirname(first)).toBe(m.snapshotsDir);
+
+    value(await m.call('models:select', { id: 'bundled:wave' }));
+    const second = value<{ path: string }>(await m.call('snapshot:save', { png: await png() })).path;
+    expect(path.basename(second)).toMatch(/^style-mirror-bundled-wave-\d{8}-\d{6}\.png$/);
+    expect(new Uint8Array(await readFile(second))).toEqual(await png());
+
+    expect(await m.call('snapshot:save', { png: new TextEncoder().encode('<svg/>') })).toMatchObject({
+      ok: false,
+      error: { code: 'not-png' },
+    });
+    expect((await readdir(m.snapshotsDir)).length).toBe(2);
+  });
+
+  it('saves snapshots where the settings say, and says so when that folder cannot be made', async () => {
+    const m = await mirror(fakeEngine().engine);
+    const blocker = path.join(path.dirname(m.snapshotsDir), 'a-file');
+    await mkdir(path.dirname(blocker), { recursive: true });
+    await writeFile(blocker, 'x');
+    m.settings.update({ snapshotsDir: path.join(blocker, 'shots') });
+    expect(await m.call('snapshot:save', { png: await png() })).toMatchObject({
+      ok: false,
+      error: { code: 'snapshots-folder-unavailable', message: expect.stringContaining(blocker) },
+    });
+  });
+
+  it('opens the snapshots folder when it can, creating it, and always returns its path', async () => {
+    const openFolder = vi.fn(async () => undefined);
+    const withShell = await mirror(fakeEngine().engine, { openFolder });
+    expect(await withShell.call('snapshot:open-folder', {})).toEqual({
+      ok: true,
+      value: { path: withShell.snapshotsDir },
+    });
+    expect(openFolder).toHaveBeenCalledWith(withShell.snapshotsDir);
+    expect(await readdir(withShell.snapshotsDir)).toEqual([]);
+
+    const browser = await mirror(fakeEngine().engine);
+    expect(await browser.call('snapshot:open-folder', {})).toEqual({
+      ok: true,
+      value: { path: browser.snapshotsDir },
+    });
+  });
+
+  it('makes thumbnails on the engine with the model folder, as RGBA', async () => {
+    const fake = fakeEngine();
+    const m = await mirror(fake.engine);
+    const dir = await modelFolder(m.bundled, 'wave');
+    const frame = smallFrame();
+    const result = value<{ data: Uint8Array; width: number; channels: number }>(
+      await m.call('models:thumbnail', { id: 'bundled:wave', frame }),
+    );
+    expect(fake.calls).toEqual([{ method: 'thumbnail', params: { dir, frame, name: 'Wave' } }]);
+    expect(result).toEqual({ data: frame.data.map((v) => 255 - v), width: 16, height: 16, channels: 4 });
+    expect(
+      await m.call('models:thumbnail', { id: 'bundled:wave', frame: { ...frame, width: 1024 } }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
+  });
+
+  it('serves style images from the library', async () => {
+    const m = await mirror(fakeEngine().engine);
+    const dir = await modelFolder(m.bundled, 'wave');
+    const bytes = await png();
+    await writeFile(path.join(dir, 'style.png'), bytes);
+    expect(await m.call('models:style-image', { id: 'bundled:wave' })).toEqual({
+      ok: true,
+      value: { bytes, mimeType: 'image/png' },
+    });
+  });
+});
+
+function smallFrame() {
+  const data = new Uint8Array(16 * 16 * 4).map((_, i) => (i * 7) % 256);
+  return { data, width: 16, height: 16, channels: 4 as const };
+}
+
+async function photoFrame(side: number) {
+  const { data } = await sharp(PHOTO)
+    .resize(side, side, { fit: 'fill' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: side, height: side, channels: 4 as const };
+}
+
+describe('mirror service (real engine, in process)', () => {
+  it('selects real models, refuses a broken one keeping the current, and makes a thumbnail of another', async () => {
+    const caller = inProcessEngine();
+    const m = await mirror(caller, {}, { bundled: ML5_MODELS });
+    // 'auto' would time both backends and write a cache file: pin the backend.
+    m.settings.update({ backend: 'ort', modelsDir: m.user });
+    await writeModelFolder(path.join(m.user, 'broken'), {
+      manifest: (manifest) => {
+        manifest.Variable_3!.shape = [1, 2, 3];
+      },
+    });
+
+    const selected = value<{ model: string; modelId: string; backend: { kind: string } }>(
+      await m.call('models:select', { id: 'bundled:udnie' }),
+    );
+    expect(selected).toMatchObject({ model: 'Udnie', modelId: 'bundled:udnie', backend: { kind: 'ort' } });
+
+    const frame = await photoFrame(32);
+    const live = await caller.call('stylize', { frame });
+
+    const failed = await m.call('models:select', { id: 'user:broken' });
+    expect(failed).toMatchObject({
+      ok: false,
+      error: { code: 'shape-mismatch', message: expect.stringContaining('"Broken"') },
+    });
+    expect(value<{ modelId: string }>(await m.call('engine:status', {})).modelId).toBe('bundled:udnie');
+    expect(m.settings.get().lastModelId).toBe('bundled:udnie');
+
+    const thumb = value<{ data: Uint8Array; channels: number }>(
+      await m.call('models:thumbnail', { id: 'bundled:wave', frame }),
+    );
+    expect(thumb.channels).toBe(4);
+    expect(thumb.data.length).toBe(32 * 32 * 4);
+    // Wave, not udnie: a different picture from the live one.
+    let diff = 0;
+    for (let i = 0; i < live.frame.data.length; i++) diff += Math.abs(live.frame.data[i]! - thumb.data[i]!);
+    expect(diff / live.frame.data.length).toBeGreaterThan(5);
+
+    // The live model is untouched by the failed load and the thumbnail.
+    expect((await caller.call('stylize', { frame })).frame.data).toEqual(live.frame.data);
+    expect(await m.call('engine:status', {})).toEqual({ ok: true, value: selected });
+    await caller.engine.dispose();
+  });
+});

@@ -1,0 +1,253 @@
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  displayName,
+  listModelFolders,
+  MAX_STYLE_IMAGE_BYTES,
+  ModelLibrary,
+  parseModelId,
+} from '../../main/core/model-library.js';
+import { makeTempDir } from '../support/model-fixtures.js';
+
+const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const STYLE_JPEG = path.resolve(REPO_ROOT, '../shared/images/style/wave.jpg');
+const PNG_BYTES = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+
+/** A folder the library treats as a model: listing only looks for manifest.json (the engine validates). */
+async function model(root: string, folder: string, extra: Record<string, string | Uint8Array> = {}) {
+  const dir = path.join(root, folder);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'manifest.json'), '{}');
+  for (const [name, content] of Object.entries(extra)) await writeFile(path.join(dir, name), content);
+  return dir;
+}
+
+async function library(): Promise<{ bundled: string; user: string; lib: ModelLibrary }> {
+  const tmp = await makeTempDir();
+  const bundled = path.join(tmp, 'bundled');
+  const user = path.join(tmp, 'user');
+  await mkdir(bundled);
+  await mkdir(user);
+  return { bundled, user, lib: new ModelLibrary({ bundledDir: bundled, userDir: () => user }) };
+}
+
+describe('displayName', () => {
+  it('turns folder names into names for people', () => {
+    expect(displayName('rain_princess')).toBe('Rain Princess');
+    expect(displayName('la-muse')).toBe('La Muse');
+    expect(displayName('udnie')).toBe('Udnie');
+    expect(displayName('the__great  wave')).toBe('The Great Wave');
+    expect(displayName('élan_vital')).toBe('Élan Vital');
+    expect(displayName('___')).toBe('___');
+  });
+});
+
+describe('parseModelId', () => {
+  it('splits a good id', () => {
+    expect(parseModelId('bundled:wave')).toEqual({ source: 'bundled', folder: 'wave' });
+    expect(parseModelId('user:my model:v2')).toEqual({ source: 'user', folder: 'my model:v2' });
+  });
+
+  it.each([
+    'wave',
+    'system:wave',
+    'user:',
+    'user:..',
+    'user:.',
+    'user:../x',
+    'user:a/b',
+    'user:a\\b',
+    'user:/etc',
+    'user:.hidden',
+    'user:a\u0000b',
+    'user:a\nb',
+    `user:${'x'.repeat(2000)}`,
+  ])('refuses %j with invalid-model-id', (id) => {
+    expect(() => parseModelId(id)).toThrow(expect.objectContaining({ code: 'invalid-model-id' }));
+  });
+});
+
+describe('ModelLibrary.list', () => {
+  it('lists model folders from both sources, named, flagged and sorted by name', async () => {
+    const { bundled, user, lib } = await library();
+    await model(bundled, 'wave', { 'style.jpg': await readFile(STYLE_JPEG) });
+    await model(bundled, 'rain_princess');
+    await model(user, 'la_muse', { 'Style.PNG': PNG_BYTES });
+    await model(user, 'zebra');
+    await model(user, 'wave'); // Same folder name as a bundled one: a different model.
+
+    expect(await lib.list()).toEqual([
+      { id: 'user:la_muse', name: 'La Muse', source: 'user', hasStyleImage: true },
+      { id: 'bundled:rain_princess', name: 'Rain Princess', source: 'bundled', hasStyleImage: false },
+      { id: 'bundled:wave', name: 'Wave', source: 'bundled', hasStyleImage: true },
+      { id: 'user:wave', name: 'Wave', source: 'user', hasStyleImage: false },
+      { id: 'user:zebra', name: 'Zebra', source: 'user', hasStyleImage: false },
+    ]);
+  });
+
+  it('skips what is not a model folder', async () => {
+    const { bundled, user, lib } = await library();
+    await model(bundled, 'good');
+    await model(bundled, '.hidden');
+    await mkdir(path.join(bundled, 'no-manifest'));
+    await writeFile(path.join(bundled, 'loose-file.json'), '{}');
+    await mkdir(path.join(bundled, 'manifest-is-a-folder', 'manifest.json'), { recursive: true });
+    await model(user, 'line\nbreak');
+    await symlink(path.join(bundled, 'nowhere'), path.join(user, 'dangling'));
+
+    expect((await lib.list()).map((m) => m.id)).toEqual(['bundled:good']);
+  });
+
+  it('follows a link to a model folder kept elsewhere (a person may link their models in)', async () => {
+    const { bundled, user, lib } = await library();
+    const elsewhere = await model(bundled, 'original');
+    await symlink(elsewhere, path.join(user, 'linked'));
+    expect((await lib.list()).map((m) => m.id)).toEqual(['user:linked', 'bundled:original']);
+    expect((await lib.resolve('user:linked')).dir).toBe(path.join(user, 'linked'));
+  });
+
+  it('has no user models without a user folder, and none from a folder that is missing or a file', async () => {
+    const { bundled, user } = await library();
+    await model(bundled, 'wave');
+    await writeFile(path.join(user, 'a-file'), 'x');
+    for (const userDir of [null, '', path.join(user, 'missing'), path.join(user, 'a-file')]) {
+      const lib = new ModelLibrary({ bundledDir: bundled, userDir: () => userDir });
+      expect((await lib.list()).map((m) => m.id)).toEqual(['bundled:wave']);
+    }
+    const noneAtAll = new ModelLibrary({ bundledDir: path.join(user, 'missing'), userDir: () => null });
+    expect(await noneAtAll.list()).toEqual([]);
+  });
+
+  it('sees the user folder change at once (the folder is asked for on every call)', async () => {
+    const { bundled, user } = await library();
+    const other = path.join(user, '..', 'other');
+    await model(user, 'mine');
+    await model(other, 'theirs');
+    let userDir = user;
+    const lib = new ModelLibrary({ bundledDir: bundled, userDir: () => userDir });
+    expect((await lib.list()).map((m) => m.id)).toEqual(['user:mine']);
+    userDir = other;
+    expect((await lib.list()).map((m) => m.id)).toEqual(['user:theirs']);
+    await expect(lib.resolve('user:mine')).rejects.toMatchObject({ code: 'model-not-found' });
+  });
+
+  it('lists at most the cap per folder, the first by folder name', async () => {
+    const { bundled, user } = await library();
+    for (const name of ['d', 'b', 'a', 'c']) await model(bundled, name);
+    await model(user, 'e');
+    const lib = new ModelLibrary({ bundledDir: bundled, userDir: () => user, maxModelsPerFolder: 2 });
+    expect((await lib.list()).map((m) => m.id)).toEqual(['bundled:a', 'bundled:b', 'user:e']);
+    expect(await listModelFolders(bundled, 3)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('lists the real ml5 models by their folder names', async () => {
+    const shared = path.resolve(REPO_ROOT, '../shared/models/ml5');
+    const lib = new ModelLibrary({ bundledDir: shared, userDir: () => null });
+    const models = await lib.list();
+    expect(models.map((m) => m.id)).toContain('bundled:rain_princess');
+    expect(models.find((m) => m.id === 'bundled:rain_princess')?.name).toBe('Rain Princess');
+  });
+});
+
+describe('ModelLibrary.resolve', () => {
+  it('gives the folder and description of a model', async () => {
+    const { user, lib } = await library();
+    const dir = await model(user, 'rain_princess', { 'style.webp': 'RIFF\0\0\0\0WEBPVP8 ' });
+    expect(await lib.resolve('user:rain_princess')).toEqual({
+      dir,
+      info: { id: 'user:rain_princess', name: 'Rain Princess', source: 'user', hasStyleImage: true },
+    });
+  });
+
+  it('refuses ids that try to leave the models folder, with invalid-model-id', async () => {
+    const { bundled, user, lib } = await library();
+    // Real model folders sit where each escape would lead, so only the check can stop it.
+    await model(path.dirname(user), 'outside');
+    await model(bundled, 'inside');
+    for (const id of [
+      'user:../outside',
+      'user:..',
+      'bundled:../user',
+      `user:${path.dirname(user)}/outside`,
+    ]) {
+      await expect(lib.resolve(id), id).rejects.toMatchObject({
+        name: 'ModelLibraryError',
+        code: 'invalid-model-id',
+        message: expect.stringContaining(JSON.stringify(id)),
+      });
+    }
+    await expect(lib.resolve('user:inside\u0000')).rejects.toMatchObject({ code: 'invalid-model-id' });
+  });
+
+  it('says model-not-found for a missing model, a folder without manifest, and no user folder', async () => {
+    const { bundled, user, lib } = await library();
+    await mkdir(path.join(user, 'empty'));
+    await expect(lib.resolve('user:nope')).rejects.toMatchObject({
+      code: 'model-not-found',
+      message: expect.stringMatching(/"user:nope".*manifest\.json/),
+    });
+    await expect(lib.resolve('user:empty')).rejects.toMatchObject({ code: 'model-not-found' });
+    const noUser = new ModelLibrary({ bundledDir: bundled, userDir: () => null });
+    await expect(noUser.resolve('user:empty')).rejects.toMatchObject({
+      code: 'model-not-found',
+      message: expect.stringMatching(/no folder of your own models is set/),
+    });
+  });
+});
+
+describe('ModelLibrary.styleImage', () => {
+  it('returns the bytes with the type found in them, not in the name', async () => {
+    const { bundled, lib } = await library();
+    const jpeg = await readFile(STYLE_JPEG);
+    await model(bundled, 'wave', { 'style.jpg': jpeg });
+    await model(bundled, 'misnamed', { 'style.webp': PNG_BYTES });
+    await model(bundled, 'plain');
+
+    const wave = await lib.styleImage('bundled:wave');
+    expect(wave?.mimeType).toBe('image/jpeg');
+    expect(wave?.bytes).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(wave!.bytes).equals(jpeg)).toBe(true);
+    expect(await lib.styleImage('bundled:misnamed')).toEqual({ bytes: PNG_BYTES, mimeType: 'image/png' });
+    expect(await lib.styleImage('bundled:plain')).toBeNull();
+  });
+
+  it('refuses a file that is not an image, and one over the size cap', async () => {
+    const { bundled, lib } = await library();
+    await model(bundled, 'text', { 'style.png': 'just some text' });
+    await model(bundled, 'huge', { 'style.jpg': new Uint8Array(MAX_STYLE_IMAGE_BYTES + 1).fill(0xff) });
+    await expect(lib.styleImage('bundled:text')).rejects.toMatchObject({ code: 'style-image-invalid' });
+    await expect(lib.styleImage('bundled:huge')).rejects.toMatchObject({
+      code: 'style-image-too-large',
+      message: expect.stringMatching(/20 MB/),
+    });
+  });
+
+  it('does not follow a style image link out of the model folder, nor take a folder for an image', async () => {
+    const { bundled, user, lib } = await library();
+    const secret = path.join(user, 'secret.png');
+    await writeFile(secret, PNG_BYTES);
+    const dir = await model(bundled, 'linked');
+    await symlink(secret, path.join(dir, 'style.png'));
+    const folder = await model(bundled, 'folder');
+    await mkdir(path.join(folder, 'style.jpg'));
+    const inside = await model(bundled, 'inside-link', { 'real.png': PNG_BYTES });
+    await symlink(path.join(inside, 'real.png'), path.join(inside, 'style.png'));
+
+    expect(await lib.styleImage('bundled:linked')).toBeNull();
+    expect(await lib.styleImage('bundled:folder')).toBeNull();
+    expect((await lib.styleImage('bundled:inside-link'))?.mimeType).toBe('image/png');
+    const listed = await lib.list();
+    expect(listed.map((m) => [m.id, m.hasStyleImage])).toEqual([
+      ['bundled:folder', false],
+      ['bundled:inside-link', true],
+      ['bundled:linked', false],
+    ]);
+  });
+
+  it('refuses traversal ids as resolve does', async () => {
+    const { lib } = await library();
+    await expect(lib.styleImage('user:../../etc')).rejects.toMatchObject({ code: 'invalid-model-id' });
+  });
+});

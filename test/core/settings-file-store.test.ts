@@ -1,0 +1,267 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  applySettingsPatch,
+  JsonFileSettingsStore,
+  MAX_SETTINGS_FILE_BYTES,
+  recoverSettingsFile,
+} from '../../main/core/settings/settings-file-store.js';
+import {
+  DEFAULT_SETTINGS,
+  type Settings,
+  type SettingsPatch,
+} from '../../main/core/settings/settings-schema.js';
+import { makeTempDir } from '../support/model-fixtures.js';
+
+const V1: Settings = {
+  ...DEFAULT_SETTINGS,
+  modelsDir: '/models',
+  strength: 0.5,
+  camera: { deviceId: 'cam-1', width: 1280, height: 720 },
+};
+
+async function settingsFile(content?: string): Promise<{ dir: string; file: string }> {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'settings.json');
+  if (content !== undefined) await writeFile(file, content);
+  return { dir, file };
+}
+
+async function readJson(file: string): Promise<unknown> {
+  return JSON.parse(await readFile(file, 'utf8'));
+}
+
+/** The files in `dir` set aside by recovery. */
+async function asides(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((n) => n.includes('.corrupt-'));
+}
+
+describe('recoverSettingsFile', () => {
+  it('gives the defaults for a missing file and writes nothing', async () => {
+    const { dir, file } = await settingsFile();
+    expect(recoverSettingsFile(file)).toEqual({
+      settings: DEFAULT_SETTINGS,
+      fromVersion: null,
+      repaired: [],
+    });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('reads a valid current file and leaves it byte for byte', async () => {
+    const text = JSON.stringify(V1);
+    const { dir, file } = await settingsFile(text);
+    expect(recoverSettingsFile(file)).toEqual({ settings: V1, fromVersion: 1, repaired: [] });
+    expect(await readFile(file, 'utf8')).toBe(text);
+    expect(await readdir(dir)).toEqual(['settings.json']);
+  });
+
+  it('accepts a byte-order mark', async () => {
+    const { file } = await settingsFile(`\uFEFF${JSON.stringify(V1)}`);
+    expect(recoverSettingsFile(file).settings).toEqual(V1);
+  });
+
+  it('upgrades a clean unversioned file in place, without setting it aside', async () => {
+    const { dir, file } = await settingsFile(JSON.stringify({ strength: 0.25, showHud: false }));
+    const recovered = recoverSettingsFile(file);
+    const expected = { ...DEFAULT_SETTINGS, strength: 0.25, showHud: false };
+    expect(recovered).toEqual({ settings: expected, fromVersion: 0, repaired: [] });
+    expect(await readJson(file)).toEqual(expected);
+    expect(await asides(dir)).toEqual([]);
+  });
+
+  it('sets truncated JSON aside, unchanged, and writes the defaults in its place', async () => {
+    const truncated = JSON.stringify(V1).slice(0, 40);
+    const { dir, file } = await settingsFile(truncated);
+    const recovered = recoverSettingsFile(file);
+
+    expect(recovered.settings).toEqual(DEFAULT_SETTINGS);
+    expect(recovered.fromVersion).toBeNull();
+    expect(recovered.repaired).toEqual([
+      expect.stringMatching(/^settings: not valid JSON \(.+\); using the defaults$/),
+    ]);
+    expect(recovered.setAside).toMatch(/settings\.corrupt-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z\.json$/);
+    expect(path.dirname(recovered.setAside!)).toBe(dir);
+    expect(await readFile(recovered.setAside!, 'utf8')).toBe(truncated);
+    expect(await readJson(file)).toEqual(DEFAULT_SETTINGS);
+    expect(await asides(dir)).toHaveLength(1);
+    // Nothing temporary left behind.
+    expect((await readdir(dir)).sort()).toEqual([path.basename(recovered.setAside!), 'settings.json'].sort());
+  });
+
+  it('sets a file with wrong types aside and writes the repaired settings', async () => {
+    const original = JSON.stringify({ ...V1, strength: 'loud', camera: { ...V1.camera, width: 3 } });
+    const { dir, file } = await settingsFile(original);
+    const recovered = recoverSettingsFile(file);
+    const repaired = { ...V1, strength: 1, camera: { ...V1.camera, width: 640 } };
+
+    expect(recovered.settings).toEqual(repaired);
+    expect(recovered.fromVersion).toBe(1);
+    expect(recovered.repaired).toEqual([
+      expect.stringMatching(/^camera\.width: 3 is not valid/),
+      expect.stringMatching(/^strength: "loud" is not valid/),
+    ]);
+    expect(await readFile(recovered.setAside!, 'utf8')).toBe(original);
+    expect(await readJson(file)).toEqual(repaired);
+    expect(await asides(dir)).toHaveLength(1);
+  });
+
+  it('sets a file from a newer app aside and uses the defaults', async () => {
+    const newer = JSON.stringify({ ...V1, version: 2, hologram: true });
+    const { file } = await settingsFile(newer);
+    const recovered = recoverSettingsFile(file);
+    expect(recovered.settings).toEqual(DEFAULT_SETTINGS);
+    expect(recovered.fromVersion).toBe(2);
+    expect(recovered.repaired).toEqual([expect.stringMatching(/newer Style Mirror/)]);
+    expect(await readFile(recovered.setAside!, 'utf8')).toBe(newer);
+    expect(await readJson(file)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('moves a folder in the settings file’s place aside, keeping what is inside it', async () => {
+    const { file } = await settingsFile();
+    await mkdir(file);
+    await writeFile(path.join(file, 'keep.txt'), 'precious');
+    const recovered = recoverSettingsFile(file);
+    expect(recovered.settings).toEqual(DEFAULT_SETTINGS);
+    expect(recovered.repaired).toEqual([expect.stringMatching(/could not be read \(EISDIR\)/)]);
+    expect(await readFile(path.join(recovered.setAside!, 'keep.txt'), 'utf8')).toBe('precious');
+    expect(await readJson(file)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('treats a file over the size limit as damaged', async () => {
+    const { file } = await settingsFile(' '.repeat(MAX_SETTINGS_FILE_BYTES + 1));
+    const recovered = recoverSettingsFile(file);
+    expect(recovered.repaired).toEqual([expect.stringMatching(/larger than 1048576 bytes/)]);
+    expect((await readFile(recovered.setAside!)).length).toBe(MAX_SETTINGS_FILE_BYTES + 1);
+  });
+
+  it('never overwrites an earlier set-aside file, even in the same millisecond', async () => {
+    const { dir, file } = await settingsFile('{ first');
+    const now = () => new Date('2025-03-14T09:05:07.123Z');
+    const first = recoverSettingsFile(file, { now }).setAside!;
+    expect(path.basename(first)).toBe('settings.corrupt-2025-03-14T09-05-07.123Z.json');
+    const names = [path.basename(first)];
+    for (const text of ['{ second', '{ third']) {
+      await writeFile(file, text);
+      const aside = recoverSettingsFile(file, { now }).setAside!;
+      names.push(path.basename(aside));
+      expect(await readFile(aside, 'utf8')).toBe(text);
+    }
+    expect(names).toEqual([
+      'settings.corrupt-2025-03-14T09-05-07.123Z.json',
+      'settings.corrupt-2025-03-14T09-05-07.123Z-1.json',
+      'settings.corrupt-2025-03-14T09-05-07.123Z-2.json',
+    ]);
+    expect(await readFile(first, 'utf8')).toBe('{ first');
+    expect((await asides(dir)).sort()).toEqual(names.sort());
+  });
+
+  it('throws a clear error, changing nothing, when the damaged file cannot be set aside', async () => {
+    const { dir } = await settingsFile();
+    // A settings "file" inside a read-only bind is hard to make as root; a file under a file cannot even be opened.
+    const blocker = path.join(dir, 'not-a-folder');
+    await writeFile(blocker, 'x');
+    const file = path.join(blocker, 'settings.json');
+    // ENOTDIR on open: unreadable, so recovery tries to set it aside, which cannot work.
+    expect(() => recoverSettingsFile(file)).toThrow(
+      expect.objectContaining({
+        code: 'settings-set-aside-failed',
+        message: expect.stringContaining(file),
+      }),
+    );
+    expect(await readFile(blocker, 'utf8')).toBe('x');
+  });
+});
+
+describe('applySettingsPatch', () => {
+  it('replaces fields, merges camera field by field, and ignores undefined', () => {
+    const patch: SettingsPatch = { strength: 0.1, camera: { deviceId: null }, mirror: undefined };
+    expect(applySettingsPatch(V1, patch)).toEqual({
+      ...V1,
+      strength: 0.1,
+      camera: { deviceId: null, width: 1280, height: 720 },
+    });
+    expect(V1.camera.deviceId).toBe('cam-1');
+  });
+});
+
+describe('JsonFileSettingsStore', () => {
+  it('loads through recovery, updates, persists, and reloads the same', async () => {
+    const { file } = await settingsFile(JSON.stringify(V1));
+    const store = new JsonFileSettingsStore(file);
+    expect(store.get()).toEqual(V1);
+    expect(store.recovery.repaired).toEqual([]);
+
+    const updated = store.update({ strength: 0.9, camera: { width: 640 }, backend: 'ort' });
+    const expected = { ...V1, strength: 0.9, camera: { ...V1.camera, width: 640 }, backend: 'ort' as const };
+    expect(updated).toEqual(expected);
+    expect(store.get()).toEqual(expected);
+    expect(await readJson(file)).toEqual(expected);
+    expect(new JsonFileSettingsStore(file).get()).toEqual(expected);
+  });
+
+  it('creates the file and its folder on the first update', async () => {
+    const { dir } = await settingsFile();
+    const file = path.join(dir, 'nested', 'config', 'settings.json');
+    const store = new JsonFileSettingsStore(file);
+    expect(store.get()).toEqual(DEFAULT_SETTINGS);
+    expect(existsSync(file)).toBe(false);
+    store.update({ showHud: false });
+    expect(await readJson(file)).toEqual({ ...DEFAULT_SETTINGS, showHud: false });
+  });
+
+  it('hands out copies: changing what get() returned changes nothing', async () => {
+    const { file } = await settingsFile();
+    const store = new JsonFileSettingsStore(file);
+    store.get().camera.width = 17;
+    expect(store.get().camera.width).toBe(640);
+  });
+
+  it('refuses an invalid patch with a clear error and keeps the settings and file', async () => {
+    const { file } = await settingsFile(JSON.stringify(V1));
+    const store = new JsonFileSettingsStore(file);
+    const bad = [
+      { strength: 2 },
+      { version: 2 },
+      { camera: { width: 'wide' } },
+      { theme: 'dark' },
+      { processingSize: { width: 256 } },
+    ] as unknown as SettingsPatch[];
+    for (const patch of bad) {
+      expect(() => store.update(patch), JSON.stringify(patch)).toThrow(
+        expect.objectContaining({
+          code: 'invalid-settings',
+          message: expect.stringMatching(/^Settings not changed: /),
+        }),
+      );
+    }
+    expect(store.get()).toEqual(V1);
+    expect(await readJson(file)).toEqual(V1);
+  });
+
+  it('throws a clear error when the file cannot be written, keeping the settings it had', async () => {
+    const { file } = await settingsFile(JSON.stringify(V1));
+    const store = new JsonFileSettingsStore(file);
+    // Replace the file with a folder: the atomic rename onto it must fail.
+    await rm(file);
+    await mkdir(path.join(file, 'occupied'), { recursive: true });
+    expect(() => store.update({ strength: 0.2 })).toThrow(
+      expect.objectContaining({
+        code: 'settings-write-failed',
+        message: expect.stringContaining(`Could not save the settings to ${file}`),
+      }),
+    );
+    expect(store.get()).toEqual(V1);
+    // The temporary file is cleaned up.
+    expect((await readdir(path.dirname(file))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('recovers a damaged file when it loads', async () => {
+    const { dir, file } = await settingsFile('{"version": 1, "strength": ');
+    const store = new JsonFileSettingsStore(file);
+    expect(store.get()).toEqual(DEFAULT_SETTINGS);
+    expect(store.recovery.setAside).toBeDefined();
+    expect(await asides(dir)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,109 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { sanitizeLabel, SnapshotFolder } from '../../main/core/snapshots.js';
+import { makeTempDir } from '../support/model-fixtures.js';
+
+/** A real 16x16 PNG. */
+async function png(): Promise<Uint8Array> {
+  return new Uint8Array(
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 200, g: 40, b: 90 } } })
+      .png()
+      .toBuffer(),
+  );
+}
+
+/** 14 March 2025, 09:05:07 local time. */
+const NOW = new Date(2025, 2, 14, 9, 5, 7);
+
+describe('sanitizeLabel', () => {
+  it.each([
+    ['bundled:rain_princess', 'bundled-rain_princess'],
+    ['user:../../etc/passwd', 'user-etc-passwd'],
+    ['a\\b/c\u0000d\ne', 'a-b-c-d-e'],
+    ['Élan vital', 'Élan-vital'],
+    ['::', ''],
+    ['x'.repeat(100), 'x'.repeat(64)],
+    [`${'y'.repeat(63)}:z`, 'y'.repeat(63)],
+  ])('%j -> %j', (label, safe) => {
+    expect(sanitizeLabel(label)).toBe(safe);
+  });
+});
+
+describe('SnapshotFolder', () => {
+  it('saves the PNG bytes under a name made of the label and the local time, creating the folder', async () => {
+    const dir = path.join(await makeTempDir(), 'Pictures', 'Style Mirror');
+    const bytes = await png();
+    const folder = new SnapshotFolder(() => dir, { now: () => NOW });
+    const file = await folder.save(bytes, 'bundled:rain_princess');
+    expect(file).toBe(path.join(dir, 'style-mirror-bundled-rain_princess-20250314-090507.png'));
+    expect(new Uint8Array(await readFile(file))).toEqual(bytes);
+    expect((await sharp(file).metadata()).width).toBe(16);
+  });
+
+  it('leaves the label out when there is none, or nothing of it survives', async () => {
+    const dir = await makeTempDir();
+    const folder = new SnapshotFolder(() => dir, { now: () => NOW });
+    expect(path.basename(await folder.save(await png()))).toBe('style-mirror-20250314-090507.png');
+    expect(path.basename(await folder.save(await png(), '://'))).toBe('style-mirror-20250314-090507-2.png');
+  });
+
+  it('never overwrites: the same second gets -2, -3, and a file already there is kept', async () => {
+    const dir = await makeTempDir();
+    const taken = path.join(dir, 'style-mirror-wave-20250314-090507.png');
+    await writeFile(taken, 'someone else’s file');
+    const folder = new SnapshotFolder(() => dir, { now: () => NOW });
+    const saved = await Promise.all([folder.save(await png(), 'wave'), folder.save(await png(), 'wave')]);
+    expect(saved.map((f) => path.basename(f)).sort()).toEqual([
+      'style-mirror-wave-20250314-090507-2.png',
+      'style-mirror-wave-20250314-090507-3.png',
+    ]);
+    expect(await readFile(taken, 'utf8')).toBe('someone else’s file');
+  });
+
+  it('keeps the label inside the folder, whatever it says', async () => {
+    const dir = await makeTempDir();
+    const folder = new SnapshotFolder(() => dir, { now: () => NOW });
+    const file = await folder.save(await png(), '../../escape');
+    expect(path.dirname(file)).toBe(dir);
+  });
+
+  it('refuses bytes that are not a PNG, before touching the disk', async () => {
+    const dir = path.join(await makeTempDir(), 'never-created');
+    const folder = new SnapshotFolder(() => dir);
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, ...new Array(40).fill(0)]);
+    const bare = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    for (const bytes of [jpeg, bare, new Uint8Array(0)]) {
+      await expect(folder.save(bytes)).rejects.toMatchObject({
+        name: 'SnapshotError',
+        code: 'not-png',
+        message: expect.stringMatching(/must be a PNG image/),
+      });
+    }
+    await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('says which folder cannot be created', async () => {
+    const base = await makeTempDir();
+    await writeFile(path.join(base, 'a-file'), 'x');
+    const dir = path.join(base, 'a-file', 'snapshots');
+    const folder = new SnapshotFolder(() => dir);
+    await expect(folder.save(await png())).rejects.toMatchObject({
+      code: 'snapshots-folder-unavailable',
+      message: expect.stringContaining(`Could not create the snapshots folder ${dir}`),
+    });
+    await expect(folder.ensure()).rejects.toMatchObject({ code: 'snapshots-folder-unavailable' });
+  });
+
+  it('asks for the folder on every save, so a settings change applies at once', async () => {
+    const first = await makeTempDir();
+    const second = await makeTempDir();
+    let dir = first;
+    const folder = new SnapshotFolder(() => dir);
+    expect(path.dirname(await folder.save(await png()))).toBe(first);
+    dir = second;
+    expect(folder.path).toBe(second);
+    expect(path.dirname(await folder.save(await png()))).toBe(second);
+  });
+});
