@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
 import { benchCommand } from './commands/bench-command.js';
+import { pipelineBenchCommand } from './commands/pipeline-bench.js';
+import { parsePort, serveCommand } from './commands/serve-command.js';
 import { stylizeCommand } from './commands/stylize-command.js';
 import { parseBackend, parseSize, parseStrength } from './parse-options.js';
 
@@ -45,8 +47,39 @@ program
     5,
   )
   .option('--include-slow', 'also time tfjs "cpu" (pure JavaScript, minutes per frame at 640x480)', false)
+  .option(
+    '--pipeline',
+    'instead: fps and latency the browser page really shows (headless Chromium, fake camera, 256x192) against the engine alone',
+    false,
+  )
+  .option('--seconds <n>', 'with --pipeline: seconds per measurement', (v) => Number.parseFloat(v), 15)
+  .option(
+    '--models <dir>',
+    'with --pipeline: folder of ml5 model folders (default STYLEMIRROR_MODELS, ../shared/models/ml5)',
+  )
+  .option('--chromium <path>', 'with --pipeline: the Chromium to drive', '/usr/bin/chromium')
   .action(async (opts) => {
-    await benchCommand(opts);
+    if (opts.pipeline) await pipelineBenchCommand(opts);
+    else await benchCommand(opts);
+  });
+
+program
+  .command('serve')
+  .description('serve the mirror to a web browser on this machine (browser mode), until Ctrl-C')
+  .option('--port <n>', 'port to listen on (0: any free port)', parsePort, 8717)
+  .option(
+    '--host <address>',
+    'address to listen on; beyond loopback, the printed URL carries an access token',
+    '127.0.0.1',
+  )
+  .option('--models <dir>', "folder of your own ml5 model folders (overrides the settings')")
+  .option('--settings <file>', "browser mode's settings file (default: settings.json in your config folder)")
+  .option(
+    '--snapshots <dir>',
+    "where snapshots go (overrides the settings'; default ~/Pictures/Style Mirror)",
+  )
+  .action(async (opts) => {
+    await serveCommand(opts);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,0 +1,383 @@
+/**
+ * `stylemirror bench --pipeline`: how much of the engine's speed reaches the screen. Runs browser mode
+ * in-process, drives it with headless Chromium and a fake camera, and reads the page's own numbers
+ * (`window.__styleMirrorStats`); then, not overlapping, times the engine alone on frames of the same
+ * size. The ratio is what the page, the WebSocket and the scheduling cost.
+ */
+import { accessSync, constants, existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { listModelFolders } from '../../core/model-library.js';
+import { writeSettingsFile } from '../../core/settings/settings-file-store.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../core/settings/settings-schema.js';
+import type { Frame } from '../../engine/frame/frame.js';
+import type { Size } from '../../engine/stylize.js';
+import { EngineClient } from '../../engine/worker/engine-client.js';
+import { startBrowserServer } from '../../server/browser-server.js';
+import { BUNDLED_MODELS_DIR } from '../model-library.js';
+import { RENDERER_DIR } from './serve-command.js';
+
+export interface PipelineBenchOptions {
+  /** Seconds each measurement runs. */
+  readonly seconds: number;
+  /** A model folder name inside the models folder, or a model folder's path. */
+  readonly model?: string;
+  /** The models folder; default the first of STYLEMIRROR_MODELS, else ../shared/models/ml5. */
+  readonly models?: string;
+  /** Chromium's executable; default Debian's /usr/bin/chromium. */
+  readonly chromium?: string;
+  readonly json: boolean;
+  /** The built page to measure; default dist/renderer (for comparing renderer builds). */
+  readonly rendererDir?: string;
+}
+
+export interface PipelineBenchReport {
+  readonly machine: { cpu: string; cores: number; platform: string; node: string; chromium: string };
+  readonly model: string;
+  readonly processingSize: Size;
+  readonly seconds: number;
+  readonly camera: { source: string; fps: number | null };
+  readonly pipeline: {
+    readonly displayedFps: number;
+    readonly meanLatencyMs: number;
+    readonly meanEngineMs: number;
+    readonly frames: number;
+    readonly sent: number;
+    readonly dropped: number;
+  };
+  readonly engine: {
+    readonly fps: number;
+    readonly meanMs: number;
+    readonly frames: number;
+    readonly backend: string;
+  };
+  /** Displayed fps over engine fps. */
+  readonly ratio: number;
+}
+
+/** The size the bench runs at: the mirror's default processing size. */
+export const PIPELINE_SIZE: Size = { width: 256, height: 192 };
+/** The target: the page shows at least this share of what the engine alone can do. */
+export const PIPELINE_TARGET_RATIO = 0.85;
+/** Run before measuring: model load, first-run allocations, the camera settling. */
+const WARMUP_MS = 3000;
+/** Longest wait for the first stylized frame on the page. */
+const FIRST_FRAME_TIMEOUT_MS = 90_000;
+
+const REPO_ROOT = path.resolve(BUNDLED_MODELS_DIR, '..');
+const SHARED = path.resolve(REPO_ROOT, '../shared');
+const FOX_VIDEO = path.join(SHARED, 'video/fox_320x240_15fps.y4m');
+
+/** Measures the browser pipeline, then the engine alone, and prints both with their ratio. */
+export async function pipelineBenchCommand(
+  options: PipelineBenchOptions,
+  log: (line: string) => void = console.log,
+): Promise<PipelineBenchReport> {
+  if (!Number.isFinite(options.seconds) || options.seconds < 1) {
+    throw new Error('--seconds must be a number of at least 1.');
+  }
+  const chromiumPath = options.chromium ?? '/usr/bin/chromium';
+  try {
+    accessSync(chromiumPath, constants.X_OK);
+  } catch {
+    throw new Error(
+      `No Chromium to run at ${chromiumPath}. Install Debian's chromium (scripts/install-chromium.sh) or give --chromium PATH.`,
+    );
+  }
+  const playwright = await importPlaywright();
+  const { modelsDir, folder } = await resolveBenchModel(options);
+  const say = options.json ? () => undefined : log;
+  const durationMs = options.seconds * 1000;
+
+  const temp = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-pipeline-'));
+  try {
+    const settingsFile = path.join(temp, 'settings.json');
+    const settings: Settings = {
+      ...DEFAULT_SETTINGS,
+      processingSize: PIPELINE_SIZE,
+      lastModelId: `user:${folder}`,
+      camera: { deviceId: null, width: 320, height: 240 },
+    };
+    writeSettingsFile(settingsFile, settings);
+
+    say(
+      `Pipeline: browser mode + headless Chromium, ${folder} at ${size(PIPELINE_SIZE)}, ${options.seconds} s…`,
+    );
+    const server = await startBrowserServer({
+      rendererDir: options.rendererDir ?? RENDERER_DIR,
+      settingsFile,
+      snapshotsDir: path.join(temp, 'snapshots'),
+      bundledModelsDir: BUNDLED_MODELS_DIR,
+      modelsDir,
+      log: say,
+    });
+    const camera = existsSync(FOX_VIDEO)
+      ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
+      : { source: "Chromium's synthetic test pattern", args: [] };
+    let browserRun: Awaited<ReturnType<typeof measurePipeline>>;
+    const browser = await playwright.chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        // Root in a container cannot start Chromium's sandbox; the page is our own, from loopback.
+        '--no-sandbox',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--no-first-run',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        ...camera.args,
+      ],
+    });
+    try {
+      browserRun = await measurePipeline(browser, server.url, durationMs, say);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+
+    say(`Engine alone: a worker thread stylizing ${size(PIPELINE_SIZE)} RGBA frames, ${options.seconds} s…`);
+    const engine = await measureEngine(path.join(modelsDir, folder), settings, durationMs);
+
+    const report: PipelineBenchReport = {
+      machine: {
+        cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+        cores: os.availableParallelism(),
+        platform: `${process.platform} ${process.arch}`,
+        node: process.versions.node,
+        chromium: browserRun.chromiumVersion,
+      },
+      model: folder,
+      processingSize: PIPELINE_SIZE,
+      seconds: options.seconds,
+      camera: { source: camera.source, fps: browserRun.cameraFps },
+      pipeline: browserRun.pipeline,
+      engine,
+      ratio: engine.fps > 0 ? browserRun.pipeline.displayedFps / engine.fps : 0,
+    };
+    if (options.json) log(JSON.stringify(report, null, 2));
+    else printReport(report, log);
+    return report;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** playwright-core, imported only here: it is a devDependency, so packaged apps do not have it. */
+async function importPlaywright(): Promise<typeof import('playwright-core')> {
+  try {
+    return await import('playwright-core');
+  } catch (error) {
+    throw new Error(
+      `bench --pipeline drives Chromium with playwright-core, which is not installed here (${(error as Error).message}). ` +
+        'It is a devDependency: run the bench from a development checkout after `npm install`.',
+    );
+  }
+}
+
+async function resolveBenchModel(
+  options: PipelineBenchOptions,
+): Promise<{ modelsDir: string; folder: string }> {
+  if (options.model !== undefined && (options.model.includes('/') || options.model.includes(path.sep))) {
+    const dir = path.resolve(options.model);
+    return { modelsDir: path.dirname(dir), folder: path.basename(dir) };
+  }
+  const fromEnv = (process.env.STYLEMIRROR_MODELS ?? '').split(path.delimiter).find((p) => p !== '');
+  const modelsDir = path.resolve(options.models ?? fromEnv ?? path.join(SHARED, 'models/ml5'));
+  const folders = await listModelFolders(modelsDir);
+  if (folders.length === 0) {
+    throw new Error(`No style models in ${modelsDir}. Give a folder of ml5 model folders with --models DIR.`);
+  }
+  const folder = options.model ?? folders[0]!;
+  if (!folders.includes(folder)) {
+    throw new Error(`No style model "${folder}" in ${modelsDir}. Known models: ${folders.join(', ')}.`);
+  }
+  return { modelsDir, folder };
+}
+
+/** What this file reads of `window.__styleMirrorStats` (the renderer's MirrorStats). */
+interface PageStats {
+  readonly displayedFrames: number;
+  readonly engineMs: number;
+  readonly latencyMs: number;
+  readonly sent: number;
+  readonly dropped: number;
+}
+
+/** The few browser globals the in-page sampler uses (this file is compiled without the DOM types). */
+interface PageGlobals {
+  readonly __styleMirrorStats?: PageStats;
+  requestAnimationFrame(callback: () => void): number;
+  readonly document: {
+    querySelector(selector: 'video'): {
+      readonly srcObject: { getVideoTracks(): { getSettings(): { frameRate?: number } }[] } | null;
+    } | null;
+  };
+}
+
+type Browser = Awaited<ReturnType<(typeof import('playwright-core'))['chromium']['launch']>>;
+
+/** What the page itself counted while it ran: its stats are the ground truth of what people see. */
+async function measurePipeline(
+  browser: Browser,
+  url: string,
+  durationMs: number,
+  say: (line: string) => void,
+): Promise<{ chromiumVersion: string; cameraFps: number | null; pipeline: PipelineBenchReport['pipeline'] }> {
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  await context.grantPermissions(['camera'], { origin: new URL(url).origin });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(url);
+  try {
+    await page.waitForFunction(
+      () => ((globalThis as unknown as PageGlobals).__styleMirrorStats?.displayedFrames ?? 0) > 0,
+      undefined,
+      { timeout: FIRST_FRAME_TIMEOUT_MS },
+    );
+  } catch {
+    throw new Error(
+      `The page showed no stylized frame within ${FIRST_FRAME_TIMEOUT_MS / 1000} s.` +
+        (pageErrors.length > 0 ? ` Page errors: ${pageErrors.join('; ')}` : ''),
+    );
+  }
+  say(`  first frame shown; warming up ${WARMUP_MS / 1000} s, then measuring…`);
+  await page.waitForTimeout(WARMUP_MS);
+
+  // Sampled inside the page, once per animation frame: every displayed frame's latency is read
+  // where it was measured, without a round trip to this process per sample.
+  const sample = await page.evaluate(async (ms: number) => {
+    const page = globalThis as unknown as PageGlobals;
+    const stats = (): PageStats => page.__styleMirrorStats!;
+    const first = stats();
+    const start = performance.now();
+    const latencies: number[] = [];
+    const engineTimes: number[] = [];
+    let last = first.displayedFrames;
+    await new Promise<void>((resolve) => {
+      const tick = (): void => {
+        const now = stats();
+        if (now.displayedFrames !== last) {
+          last = now.displayedFrames;
+          latencies.push(now.latencyMs);
+          engineTimes.push(now.engineMs);
+        }
+        if (performance.now() - start >= ms) resolve();
+        else page.requestAnimationFrame(tick);
+      };
+      page.requestAnimationFrame(tick);
+    });
+    const end = stats();
+    const track = page.document.querySelector('video')?.srcObject?.getVideoTracks()[0];
+    return {
+      seconds: (performance.now() - start) / 1000,
+      frames: end.displayedFrames - first.displayedFrames,
+      sent: end.sent - first.sent,
+      dropped: end.dropped - first.dropped,
+      latencies,
+      engineTimes,
+      cameraFps: track?.getSettings().frameRate ?? null,
+    };
+  }, durationMs);
+  await context.close();
+
+  return {
+    chromiumVersion: browser.version(),
+    cameraFps: sample.cameraFps,
+    pipeline: {
+      displayedFps: sample.frames / sample.seconds,
+      meanLatencyMs: mean(sample.latencies),
+      meanEngineMs: mean(sample.engineTimes),
+      frames: sample.frames,
+      sent: sample.sent,
+      dropped: sample.dropped,
+    },
+  };
+}
+
+/** The engine alone, one frame after another, as fast as it answers: the ceiling for the page. */
+async function measureEngine(
+  modelDir: string,
+  settings: Settings,
+  durationMs: number,
+): Promise<PipelineBenchReport['engine']> {
+  const engine = new EngineClient();
+  try {
+    const status = await engine.call('loadModel', { dir: modelDir, backend: settings.backend });
+    const template = gradientFrame(PIPELINE_SIZE);
+    const options = { strength: settings.strength, preserveColors: settings.preserveColors };
+    // A fresh copy per call, as the server makes one per received frame; it moves to the worker.
+    const stylize = () => {
+      const data = new Uint8Array(template.data);
+      return engine.call('stylize', { frame: { ...template, data }, options }, [data.buffer]);
+    };
+    const warmupEnd = performance.now() + WARMUP_MS;
+    while (performance.now() < warmupEnd) await stylize();
+
+    const times: number[] = [];
+    const start = performance.now();
+    while (performance.now() - start < durationMs) times.push((await stylize()).timings.totalMs);
+    const seconds = (performance.now() - start) / 1000;
+    return {
+      fps: times.length / seconds,
+      meanMs: mean(times),
+      frames: times.length,
+      backend: `${status.backend.kind} ${status.backend.runtime} (${status.backend.device})`,
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
+function printReport(report: PipelineBenchReport, log: (line: string) => void): void {
+  const { machine, pipeline, engine, camera } = report;
+  const percent = (report.ratio * 100).toFixed(0);
+  log('');
+  log(
+    `Machine:  ${machine.cpu}, ${machine.cores} cores, ${machine.platform}, Node ${machine.node}, Chromium ${machine.chromium}`,
+  );
+  log(`Model:    ${report.model} at ${size(report.processingSize)}, ${report.seconds} s per measurement`);
+  log(`Camera:   ${camera.source}${camera.fps === null ? '' : ` (${camera.fps} fps)`}`);
+  log(
+    `Browser:  ${pipeline.displayedFps.toFixed(1)} fps displayed, mean latency ${pipeline.meanLatencyMs.toFixed(0)} ms ` +
+      `(engine ${pipeline.meanEngineMs.toFixed(0)} ms of it), ${pipeline.frames} frames, ${pipeline.sent} sent, ${pipeline.dropped} camera frames skipped`,
+  );
+  log(
+    `Engine:   ${engine.fps.toFixed(1)} fps alone, ${engine.meanMs.toFixed(0)} ms per frame, ${engine.backend}`,
+  );
+  log(
+    `Ratio:    ${percent}% of the engine's fps reach the screen (target ${PIPELINE_TARGET_RATIO * 100}%: ` +
+      `${report.ratio >= PIPELINE_TARGET_RATIO ? 'met' : 'NOT met'})`,
+  );
+  // From the pipeline run alone, so unaffected by the machine's load changing between the two runs.
+  const busy = (pipeline.displayedFps * pipeline.meanEngineMs) / 10;
+  log(
+    `Busy:     the engine worked ${busy.toFixed(0)}% of the pipeline run's time (displayed fps x engine ms per frame)`,
+  );
+  if (camera.fps !== null && camera.fps < engine.fps) {
+    log(
+      `Note:     the camera gives ${camera.fps} fps, fewer than the engine could paint: the camera, not the pipeline, sets the pace.`,
+    );
+  }
+}
+
+/** A smooth RGBA gradient: the engine's time does not depend on what the picture shows. */
+function gradientFrame({ width, height }: Size): Frame {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      data.set([(x * 255) / width, (y * 255) / height, 128, 255], (y * width + x) * 4);
+    }
+  }
+  return { data, width, height, channels: 4 };
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function size({ width, height }: Size): string {
+  return `${width}x${height}`;
+}

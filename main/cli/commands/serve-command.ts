@@ -1,0 +1,133 @@
+import { stat } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import envPaths from 'env-paths';
+import { InvalidArgumentError } from 'commander';
+import {
+  defaultSnapshotsDir,
+  pageUrl,
+  startBrowserServer,
+  type BrowserServer,
+} from '../../server/browser-server.js';
+import { isLoopbackHost } from '../../server/access-guard.js';
+import { BUNDLED_MODELS_DIR } from '../model-library.js';
+
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  /** The user's models folder (overrides the settings'). */
+  readonly models?: string;
+  /** Browser mode's settings file; default `settings.json` in the user's config folder. */
+  readonly settings?: string;
+  /** The snapshots folder (overrides the settings'); default ~/Pictures/Style Mirror. */
+  readonly snapshots?: string;
+}
+
+/** The built page, beside the built CLI: dist/main/cli/commands -> dist/renderer. */
+export const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.meta.url));
+
+/** Browser mode's settings file: its own, so it never races the Electron app's settings. */
+export function defaultSettingsFile(): string {
+  return path.join(envPaths('style-mirror', { suffix: '' }).config, 'settings.json');
+}
+
+/** `--port`: a whole number from 0 (any free port) to 65535. */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65535) {
+    throw new InvalidArgumentError('expected a port number from 0 (any free port) to 65535.');
+  }
+  return port;
+}
+
+/**
+ * `stylemirror serve`: starts browser mode, prints where to open it and what it serves, and stops
+ * cleanly on Ctrl-C (SIGINT) or SIGTERM. Resolves once the server is stopped.
+ */
+export async function serveCommand(
+  options: ServeOptions,
+  log: (line: string) => void = console.log,
+): Promise<void> {
+  const modelsDir =
+    options.models === undefined ? undefined : await existingFolder(options.models, '--models');
+  const settingsFile = path.resolve(options.settings ?? defaultSettingsFile());
+  const snapshotsDir = options.snapshots === undefined ? undefined : path.resolve(options.snapshots);
+
+  const server = await startBrowserServer({
+    host: options.host,
+    port: options.port,
+    rendererDir: RENDERER_DIR,
+    settingsFile,
+    bundledModelsDir: BUNDLED_MODELS_DIR,
+    ...(modelsDir === undefined ? {} : { modelsDir }),
+    ...(snapshotsDir === undefined ? {} : { snapshotsDir }),
+  });
+  printBanner(server, options, { modelsDir, settingsFile, snapshotsDir }, log);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      log(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping Style Mirror…`);
+      server.close().then(
+        () => {
+          log('Stopped.');
+          resolve();
+        },
+        (error: unknown) => {
+          log(`Stopped, with an error on the way: ${(error as Error).message}`);
+          process.exitCode = 1;
+          resolve();
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function printBanner(
+  server: BrowserServer,
+  options: ServeOptions,
+  where: { modelsDir: string | undefined; settingsFile: string; snapshotsDir: string | undefined },
+  log: (line: string) => void,
+): void {
+  log('Style Mirror is serving the mirror to your browser. Open:');
+  log(`  ${server.url}`);
+  if (!isLoopbackHost(options.host)) {
+    for (const url of lanUrls(options.host, server.port, server.token)) log(`  ${url}`);
+    log('It listens beyond this machine: anyone who has the address, token included, can use the mirror.');
+    log(
+      'Browsers open the camera only on localhost or https://, so on another machine open it through a tunnel ' +
+        `(ssh -L ${server.port}:localhost:${server.port} …) and use the localhost address.`,
+    );
+  }
+  log(`Page:      ${RENDERER_DIR}`);
+  log(`Models:    ${BUNDLED_MODELS_DIR} (bundled)`);
+  log(
+    `           ${where.modelsDir ?? "your models folder from the settings (none yet: choose one in the page's settings)"}`,
+  );
+  log(`Settings:  ${where.settingsFile}`);
+  log(`Snapshots: ${where.snapshotsDir ?? `the settings' folder, else ${defaultSnapshotsDir()}`}`);
+  log('Press Ctrl-C to stop.');
+}
+
+/** Addresses other machines may reach a wildcard or LAN host on. */
+function lanUrls(host: string, port: number, token: string | null): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [];
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && !a.internal && (a.family === 'IPv4' || host === '::'))
+    .map((a) => pageUrl(a!.address, port, token));
+}
+
+async function existingFolder(dir: string, option: string): Promise<string> {
+  const resolved = path.resolve(dir);
+  try {
+    if ((await stat(resolved)).isDirectory()) return resolved;
+  } catch {
+    // Said below.
+  }
+  throw new Error(`${option}: ${resolved} is not a folder. Give the folder that holds your model folders.`);
+}

@@ -1,0 +1,231 @@
+/**
+ * Browser mode: the mirror's page and its engine over HTTP and one WebSocket, for a browser on this
+ * machine (or, with a token, on the local network) instead of the Electron window.
+ */
+import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { TOKEN_PARAM, WIRE_PATH } from '../core/browser-wire.js';
+import { createControlHandlers } from '../core/mirror-service.js';
+import { ModelLibrary } from '../core/model-library.js';
+import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
+import { SnapshotFolder } from '../core/snapshots.js';
+import { EngineClient } from '../engine/worker/engine-client.js';
+import type { EngineCaller } from '../engine/worker/protocol.js';
+import { createAccessGuard, urlHost } from './access-guard.js';
+import { securityHeaders } from './security-headers.js';
+import { resolveStaticFile, sendStaticFile } from './static-files.js';
+import { serveWireConnection } from './wire-connection.js';
+
+/** An engine the server owns: it closes it on shutdown. */
+export type ServerEngine = EngineCaller & { close(): Promise<void> };
+
+export interface BrowserServerOptions {
+  /** Address to listen on; default 127.0.0.1. Anything beyond loopback requires the printed token. */
+  readonly host?: string;
+  /** Port; default 0, a free one. */
+  readonly port?: number;
+  /** The built renderer (dist/renderer), with its index.html. */
+  readonly rendererDir: string;
+  /** Browser mode's settings file (created on the first change). */
+  readonly settingsFile: string;
+  /** The models that ship with the app. */
+  readonly bundledModelsDir: string;
+  /** The user's models folder; overrides the one in the settings. */
+  readonly modelsDir?: string;
+  /** Where snapshots go; overrides the settings' folder, which defaults to ~/Pictures/Style Mirror. */
+  readonly snapshotsDir?: string;
+  /** The engine; default a fresh {@link EngineClient} worker thread. The server closes it. */
+  readonly engine?: ServerEngine;
+  /** Warnings and problems, one line each; default console.error. */
+  readonly log?: (line: string) => void;
+}
+
+export interface BrowserServer {
+  /** The page's address, with `?token=` when one is needed; for a wildcard host, via localhost. */
+  readonly url: string;
+  /** The access token, or null on loopback. */
+  readonly token: string | null;
+  /** The port it listens on (useful with port 0). */
+  readonly port: number;
+  /** Closes every connection and the engine. */
+  close(): Promise<void>;
+}
+
+/** Largest WebSocket message: a 4096x4096 RGBA frame, with room for the message around it. */
+const MAX_MESSAGE_BYTES = 4096 * 4096 * 4 + 1024 * 1024;
+
+/** Where snapshots go when neither the options nor the settings name a folder. */
+export function defaultSnapshotsDir(): string {
+  return path.join(os.homedir(), 'Pictures', 'Style Mirror');
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((line: string) => console.error(line));
+  let prepared: { rendererRoot: string; settings: JsonFileSettingsStore };
+  try {
+    prepared = await prepare(options, log);
+  } catch (error) {
+    // The server owns a given engine from the start: a failed start must not leave its worker running.
+    await options.engine?.close();
+    throw error;
+  }
+  const { rendererRoot, settings } = prepared;
+
+  const engine = options.engine ?? new EngineClient();
+  const handlers = createControlHandlers({
+    engine,
+    library: new ModelLibrary({
+      bundledDir: options.bundledModelsDir,
+      userDir: () => options.modelsDir ?? settings.get().modelsDir,
+    }),
+    settings,
+    snapshots: new SnapshotFolder(
+      () => options.snapshotsDir ?? settings.get().snapshotsDir ?? defaultSnapshotsDir(),
+    ),
+    warn: log,
+  });
+
+  const server = createServer();
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  try {
+    await listen(server, host, options.port ?? 0);
+  } catch (error) {
+    await engine.close();
+    throw new Error(
+      `Could not listen on ${urlHost(host)}:${options.port ?? 0}: ${(error as Error).message}. ` +
+        'Choose another --port or --host.',
+    );
+  }
+  // The guard needs the real port (for the Host check), so requests are wired up only now: Node
+  // parses no request before this synchronous continuation of listen() has run.
+  const port = (server.address() as AddressInfo).port;
+  const guard = createAccessGuard({ host, port });
+
+  async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const headers = securityHeaders(request.headers.host);
+    const refusal = guard.check(request, 'http');
+    if (refusal !== null) return sendText(response, 403, refusal.reason, headers);
+    const outcome = await resolveStaticFile(rendererRoot, request);
+    if (outcome.kind === 'error') return sendText(response, outcome.status, outcome.message, headers);
+    const cookie = guard.tokenCookie(request);
+    sendStaticFile(
+      request,
+      response,
+      outcome,
+      cookie === undefined ? headers : { ...headers, 'set-cookie': cookie },
+    );
+  }
+
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    handleRequest(request, response).catch((error: unknown) => {
+      log(`browser mode: ${request.url ?? ''}: ${(error as Error).message}`);
+      if (!response.headersSent) sendText(response, 500, 'Internal error.', {});
+      else response.destroy();
+    });
+  });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const pathname = pathOf(request);
+    if (pathname !== WIRE_PATH) {
+      return refuseUpgrade(socket, 404, `No WebSocket at ${pathname}; use ${WIRE_PATH}.`);
+    }
+    const refusal = guard.check(request, 'upgrade');
+    if (refusal !== null) return refuseUpgrade(socket, 403, refusal.reason);
+    sockets.handleUpgrade(request, socket, head, (ws) => serveWireConnection(ws, { engine, handlers, log }));
+  });
+
+  const token = guard.token;
+  let closing: Promise<void> | undefined;
+  return {
+    url: pageUrl(host, port, token),
+    token,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const client of sockets.clients) client.terminate();
+        sockets.close();
+        // Browsers keep connections alive; without this close() waits for them to time out.
+        server.closeAllConnections();
+        await closed;
+        await engine.close();
+      })()),
+  };
+}
+
+/** Checks the built page and loads the settings: what must be right before anything starts. */
+async function prepare(
+  options: BrowserServerOptions,
+  log: (line: string) => void,
+): Promise<{ rendererRoot: string; settings: JsonFileSettingsStore }> {
+  if (!existsSync(path.join(options.rendererDir, 'index.html'))) {
+    throw new Error(
+      `No built page in ${options.rendererDir} (index.html is missing). Run \`npm run build\` first.`,
+    );
+  }
+  const rendererRoot = await realpath(options.rendererDir);
+  // A settings file that cannot be recovered stops the start with its own message.
+  const settings = new JsonFileSettingsStore(options.settingsFile);
+  if (settings.recovery.setAside !== undefined) {
+    log(`Style Mirror: the settings file was damaged; kept it as ${settings.recovery.setAside}.`);
+  }
+  for (const line of settings.recovery.repaired) log(`Style Mirror: ${line}`);
+  return { rendererRoot, settings };
+}
+
+/** The page's address for `host`: a wildcard address is reached as localhost on this machine. */
+export function pageUrl(host: string, port: number, token: string | null): string {
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost(host);
+  return `http://${shown}:${port}/${token === null ? '' : `?${TOKEN_PARAM}=${token}`}`;
+}
+
+/** The request's path, or '' for an address that does not parse. */
+function pathOf(request: IncomingMessage): string {
+  try {
+    return new URL(request.url ?? '/', 'http://x').pathname;
+  } catch {
+    return '';
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function sendText(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string>,
+): void {
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+  });
+  response.end(`${text}\n`);
+}
+
+function refuseUpgrade(socket: Duplex, status: 403 | 404, reason: string): void {
+  const statusText = status === 403 ? 'Forbidden' : 'Not Found';
+  const body = `${reason}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

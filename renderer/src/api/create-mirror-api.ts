@@ -1,0 +1,30 @@
+import type { MirrorApi } from '../../../main/core/mirror-api.js';
+import type { PreloadApi } from '../../../main/core/preload-api.js';
+import { browserSocket } from './browser-socket.js';
+import { ElectronMirrorApi } from './electron-mirror-api.js';
+import { receiveFramePorts } from './electron-frame-port.js';
+import { FramePortClient } from './frame-port-client.js';
+import { WebSocketMirrorApi } from './websocket-mirror-api.js';
+import { WireConnection } from './wire-connection.js';
+import { wireUrl } from './wire-url.js';
+
+declare global {
+  interface Window {
+    /** Electron's preload API; absent in browser mode. */
+    readonly styleMirror?: PreloadApi;
+  }
+}
+
+/**
+ * The API for this page: Electron's preload and frame port when the preload is there, else browser
+ * mode's WebSocket to the server that served the page.
+ */
+export function createMirrorApi(): MirrorApi {
+  const preload = window.styleMirror;
+  if (preload !== undefined) {
+    const frames = new FramePortClient();
+    receiveFramePorts(frames);
+    return new ElectronMirrorApi(preload, frames);
+  }
+  return new WebSocketMirrorApi(new WireConnection(browserSocket(wireUrl(location))));
+}

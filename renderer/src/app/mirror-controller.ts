@@ -1,0 +1,124 @@
+import type { Result } from '../../../main/core/contract.js';
+import type { MirrorApi } from '../../../main/core/mirror-api.js';
+import type { SettingsPatch } from '../../../main/core/settings/settings-schema.js';
+import { realTimers, sleep, type Timers } from '../lib/timers.js';
+import type { MirrorStore } from '../store/mirror-store.js';
+import { ModelSwitcher } from './model-switcher.js';
+import { Notifier } from './notifier.js';
+import { SettingsSaver } from './settings-saver.js';
+
+/** Waits between attempts to reach the app at start: first, then doubling up to the last. */
+const START_RETRY_MS = [500, 1000, 2000, 5000] as const;
+/** At most one engine check per this long while frames are failing. */
+const RECOVERY_INTERVAL_MS = 2000;
+
+/**
+ * What the mirror does, apart from pumping frames: starting up, switching styles, saving settings
+ * and snapshots, getting the engine back after it restarted. Components call it; it talks to the
+ * API and writes the store. No DOM: tests drive it with a fake API.
+ */
+export class MirrorController {
+  readonly notifier: Notifier;
+  readonly models: ModelSwitcher;
+  private readonly settings: SettingsSaver;
+  private stopped = false;
+  private lastRecovery = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly api: MirrorApi,
+    private readonly store: MirrorStore,
+    private readonly timers: Timers = realTimers,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.notifier = new Notifier(store, timers);
+    this.models = new ModelSwitcher(api, store, this.notifier);
+    this.settings = new SettingsSaver(api, store, (message) => this.notifier.toast('error', message));
+  }
+
+  /**
+   * Loads settings and the model library (retrying until the app answers: in browser mode the server
+   * may still be starting), then the style used last, or the first.
+   */
+  async start(): Promise<void> {
+    const settings = await this.untilOk('Reading the settings', () => this.api.getSettings());
+    if (settings === undefined) return;
+    this.settings.loaded(settings);
+    const models = await this.untilOk('Listing the styles', () => this.api.listModels());
+    if (models === undefined) return;
+    const state = this.store.getState();
+    state.setModels(models);
+    state.setStartupProblem(null);
+    if (models.length === 0) return;
+
+    // After a page reload the engine may already run the right model: adopt it, do not reload it.
+    const running = await this.api.engineStatus();
+    if (running.ok && running.value !== null && models.some((m) => m.id === running.value?.modelId)) {
+      state.setCurrentModel(running.value.modelId);
+      state.setEngine(running.value);
+    }
+    const last = settings.lastModelId;
+    const first = last !== null && models.some((m) => m.id === last) ? last : models[0]!.id;
+    await this.models.selectFirstWorking([first, ...models.map((m) => m.id).filter((id) => id !== first)]);
+  }
+
+  /** Stops retries; the page is going away. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Applies a settings change now and saves it. */
+  changeSettings(patch: SettingsPatch): Promise<void> {
+    return this.settings.change(patch);
+  }
+
+  /** Lists the styles again (the picker does, when it opens: a person may have added a folder). */
+  async refreshModels(): Promise<void> {
+    const result = await this.api.listModels();
+    if (result.ok) this.store.getState().setModels(result.value);
+  }
+
+  /** Saves PNG bytes as a snapshot and says where it went. */
+  async saveSnapshot(png: Uint8Array): Promise<void> {
+    const result = await this.api.saveSnapshot(png);
+    if (result.ok) this.notifier.toast('snapshot', `Snapshot saved: ${result.value.path}`);
+    else this.notifier.toast('error', `Could not save the snapshot: ${result.error.message}`);
+  }
+
+  async openSnapshotFolder(): Promise<void> {
+    const result = await this.api.openSnapshotFolder();
+    if (!result.ok)
+      this.notifier.toast('error', `Could not open the snapshots folder: ${result.error.message}`);
+    else if (this.api.transport === 'browser')
+      this.notifier.toast('info', `Snapshots are saved in ${result.value.path}`);
+  }
+
+  /**
+   * Frames are failing. If the engine came back without our model (it restarted, or the browser-mode
+   * server did), load the model again, quietly. Checks at most every couple of seconds.
+   */
+  async engineTrouble(): Promise<void> {
+    const now = this.now();
+    if (now - this.lastRecovery < RECOVERY_INTERVAL_MS) return;
+    this.lastRecovery = now;
+    const { currentModelId, pendingModelId } = this.store.getState();
+    if (currentModelId === null || pendingModelId !== null) return;
+    const status = await this.api.engineStatus();
+    if (status.ok && status.value?.modelId !== currentModelId) {
+      // Make the switcher load it even though the store still names it as current.
+      this.store.getState().setCurrentModel(null);
+      await this.models.select(currentModelId, { announce: false });
+      if (this.store.getState().currentModelId === null)
+        this.store.getState().setCurrentModel(currentModelId);
+    }
+  }
+
+  private async untilOk<T>(what: string, call: () => Promise<Result<T>>): Promise<T | undefined> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      const result = await call();
+      if (result.ok) return result.value;
+      this.store.getState().setStartupProblem(`${what} failed: ${result.error.message}`);
+      await sleep(this.timers, START_RETRY_MS[Math.min(attempt, START_RETRY_MS.length - 1)]!);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,38 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createMirrorApi } from './api/create-mirror-api.js';
+import { MirrorController } from './app/mirror-controller.js';
+import { FrameCapture } from './mirror/frame-capture.js';
+import { mirrorStore } from './store/mirror-store.js';
+import { App } from './ui/App.js';
+import { Surfaces, type AppServices } from './ui/app-context.js';
+import { ThumbnailCache } from './ui/thumbnail-cache.js';
+import { THUMBNAIL_SIZE, thumbnailRenderer } from './ui/thumbnail-renderer.js';
+import './styles.css';
+
+const api = createMirrorApi();
+const controller = new MirrorController(api, mirrorStore);
+const surfaces = new Surfaces();
+const thumbnailCapture = new FrameCapture();
+const thumbnails = new ThumbnailCache(
+  thumbnailRenderer(api, () => {
+    const video = surfaces.video;
+    const image =
+      video === null
+        ? null
+        : thumbnailCapture.capture(video, THUMBNAIL_SIZE, mirrorStore.getState().settings?.mirror ?? true);
+    return image === null
+      ? null
+      : { data: image.data, width: image.width, height: image.height, channels: 4 };
+  }),
+);
+const services: AppServices = { controller, surfaces, thumbnails };
+
+const root = document.getElementById('root');
+if (root === null) throw new Error('index.html has no #root element for the mirror.');
+createRoot(root).render(
+  <StrictMode>
+    <App services={services} />
+  </StrictMode>,
+);
+void controller.start();

@@ -1,0 +1,210 @@
+import type { Result } from '../../../main/core/contract.js';
+import type { MirrorApi } from '../../../main/core/mirror-api.js';
+import type { StylizeResult } from '../../../main/engine/stylize.js';
+import type { EngineError } from '../../../main/engine/worker/protocol.js';
+import { toRgba } from '../api/frame-data.js';
+import type { MirrorStore } from '../store/mirror-store.js';
+import type { Size } from './cover-crop.js';
+import { FrameCapture } from './frame-capture.js';
+import { FrameScheduler, type FrameTicket } from './frame-scheduler.js';
+import { FrameStats } from './frame-stats.js';
+import { publishStats } from './stats-global.js';
+
+/** How often the HUD's numbers refresh (the window's stats refresh on every frame). */
+const HUD_REFRESH_MS = 250;
+
+export interface FramePumpOptions {
+  readonly api: Pick<MirrorApi, 'stylize'>;
+  readonly store: MirrorStore;
+  readonly video: HTMLVideoElement;
+  /** The canvas people see; its pixel size is the processing size. */
+  readonly display: HTMLCanvasElement;
+  /** Frames are failing: the controller checks whether the engine needs its model again. */
+  readonly onEngineTrouble: () => void;
+}
+
+/**
+ * Moves frames: camera -> processing size -> engine -> display canvas, on every new camera frame,
+ * with the FrameScheduler deciding which frames go (latest wins, never a queue). Reads settings and
+ * the current model from the store at each frame, so a change applies to the very next one.
+ */
+export class FramePump {
+  private readonly scheduler = new FrameScheduler();
+  private readonly stats = new FrameStats();
+  private readonly capture = new FrameCapture();
+  private readonly context: CanvasRenderingContext2D | null;
+  private running = false;
+  private frameRequest: { readonly video: boolean; readonly handle: number } | undefined;
+  private hudTimer: ReturnType<typeof setInterval> | undefined;
+  private lastVideoTime = -1;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly options: FramePumpOptions) {
+    this.context = options.display.getContext('2d', { alpha: false });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.requestNextFrame();
+    this.hudTimer = setInterval(() => this.publish(true), HUD_REFRESH_MS);
+    // The model in the stats follows the store even while no frame is shown (no model yet, no camera).
+    this.unsubscribe = this.options.store.subscribe((state, previous) => {
+      if (state.currentModelId !== previous.currentModelId) this.publish(true);
+    });
+    this.publish(true);
+  }
+
+  stop(): void {
+    this.running = false;
+    const { video } = this.options;
+    if (this.frameRequest?.video === true) video.cancelVideoFrameCallback(this.frameRequest.handle);
+    else if (this.frameRequest !== undefined) cancelAnimationFrame(this.frameRequest.handle);
+    this.frameRequest = undefined;
+    clearInterval(this.hudTimer);
+    this.unsubscribe?.();
+  }
+
+  /** Sizes the display canvas for a new processing size now, keeping its picture, scaled, until the next frame. */
+  resizeDisplay(size: Size): void {
+    const { display } = this.options;
+    if (display.width === size.width && display.height === size.height) return;
+    const old = document.createElement('canvas');
+    old.width = display.width;
+    old.height = display.height;
+    old.getContext('2d')?.drawImage(display, 0, 0);
+    display.width = size.width;
+    display.height = size.height;
+    this.context?.drawImage(old, 0, 0, size.width, size.height);
+  }
+
+  private requestNextFrame(): void {
+    const { video } = this.options;
+    // requestVideoFrameCallback fires once per new camera frame; requestAnimationFrame once per screen
+    // refresh, so with it a frame is only new if the video's time moved.
+    if ('requestVideoFrameCallback' in video) {
+      this.frameRequest = {
+        video: true,
+        handle: video.requestVideoFrameCallback(() => this.onVideoFrame(true)),
+      };
+    } else {
+      this.frameRequest = { video: false, handle: requestAnimationFrame(() => this.onVideoFrame(false)) };
+    }
+  }
+
+  private onVideoFrame(fresh: boolean): void {
+    if (!this.running) return;
+    this.requestNextFrame();
+    const { video } = this.options;
+    if (!fresh) {
+      if (video.currentTime === this.lastVideoTime) return;
+      this.lastVideoTime = video.currentTime;
+    }
+    this.offerFrame();
+  }
+
+  private offerFrame(): void {
+    const { store, video, api } = this.options;
+    const { settings, currentModelId } = store.getState();
+    // Nothing to paint with yet, or nothing to paint: not a dropped frame, no frame at all.
+    if (settings === null || currentModelId === null || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA)
+      return;
+
+    const capturedAt = performance.now();
+    const ticket = this.scheduler.offer(capturedAt);
+    if (ticket === null) return;
+
+    const size = settings.processingSize;
+    let image: ImageData | null;
+    try {
+      image = this.capture.capture(video, size, settings.mirror);
+    } catch (error) {
+      this.failed(ticket, `Could not read the camera picture: ${String(error)}`);
+      return;
+    }
+    if (image === null) {
+      this.scheduler.failed(ticket, performance.now());
+      return;
+    }
+    // The frame's pixels move to the engine; split view needs its own copy of the original.
+    const original = settings.splitView
+      ? new ImageData(new Uint8ClampedArray(image.data), size.width, size.height)
+      : null;
+    const frame = { data: image.data, width: size.width, height: size.height, channels: 4 } as const;
+    void api
+      .stylize(frame, { strength: settings.strength, preserveColors: settings.preserveColors })
+      .then((result) => this.onResult(ticket, size, original, result));
+  }
+
+  private onResult(
+    ticket: FrameTicket,
+    size: Size,
+    original: ImageData | null,
+    result: Result<StylizeResult, EngineError>,
+  ): void {
+    if (!this.running) return;
+    if (!result.ok) {
+      this.failed(ticket, result.error.message);
+      return;
+    }
+    if (!this.scheduler.succeeded(ticket)) return;
+    const { frame, timings } = result.value;
+    const settings = this.options.store.getState().settings;
+    // A result at the processing size before a change: the next frame comes at the new one.
+    if (
+      settings === null ||
+      settings.processingSize.width !== size.width ||
+      settings.processingSize.height !== size.height
+    ) {
+      return;
+    }
+    if (frame.width !== size.width || frame.height !== size.height) {
+      this.options.store
+        .getState()
+        .setEngineProblem(
+          `The engine answered a ${size.width}x${size.height} frame with ${frame.width}x${frame.height}.`,
+        );
+      return;
+    }
+    let pixels: Uint8ClampedArray<ArrayBuffer>;
+    try {
+      pixels = toRgba(frame);
+    } catch (error) {
+      this.options.store.getState().setEngineProblem(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    this.draw(new ImageData(pixels, size.width, size.height), settings.splitView ? original : null);
+    this.stats.recordDisplayed(ticket.capturedAt, performance.now(), timings.totalMs);
+    this.options.store.getState().setEngineProblem(null);
+    this.publish(false);
+  }
+
+  private draw(stylized: ImageData, original: ImageData | null): void {
+    const ctx = this.context;
+    if (ctx === null) return;
+    const { display } = this.options;
+    if (display.width !== stylized.width) display.width = stylized.width;
+    if (display.height !== stylized.height) display.height = stylized.height;
+    ctx.putImageData(stylized, 0, 0);
+    if (original !== null)
+      ctx.putImageData(original, 0, 0, 0, 0, Math.floor(original.width / 2), original.height);
+  }
+
+  private failed(ticket: FrameTicket, message: string): void {
+    this.scheduler.failed(ticket, performance.now());
+    this.options.store.getState().setEngineProblem(message);
+    this.options.onEngineTrouble();
+  }
+
+  /** Publishes the numbers on the window; `toStore` also refreshes the HUD. */
+  private publish(toStore: boolean): void {
+    const state = this.options.store.getState();
+    const stats = this.stats.snapshot(
+      performance.now(),
+      { sent: this.scheduler.sent, dropped: this.scheduler.dropped },
+      state.currentModelId,
+    );
+    publishStats(stats);
+    if (toStore) state.setStats(stats);
+  }
+}

@@ -1,0 +1,77 @@
+import { useCallback, useEffect, useRef, type CSSProperties } from 'react';
+import { useCamera } from '../camera/use-camera.js';
+import { FramePump } from '../mirror/frame-pump.js';
+import { mirrorStore } from '../store/mirror-store.js';
+import { selectCameraRetries, selectHasPicture, selectSettings } from '../store/selectors.js';
+import { useMirror } from '../store/use-mirror.js';
+import { useServices } from './app-context.js';
+import { toggleFullscreen } from './page-actions.js';
+
+/**
+ * The picture: the stylized canvas, scaled to fill the window with its aspect ratio kept, over the
+ * live camera (shown dimmed until the first stylized frame arrives, so the wall is never blank).
+ */
+export function Stage() {
+  const { controller, surfaces } = useServices();
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const pumpRef = useRef<FramePump | null>(null);
+  const settings = useMirror(selectSettings);
+  const retries = useMirror(selectCameraRetries);
+  const hasPicture = useMirror(selectHasPicture);
+  const onFallback = useCallback(
+    (message: string) => controller.notifier.toast('info', message),
+    [controller],
+  );
+
+  useCamera(videoRef, settings?.camera ?? null, mirrorStore, retries, onFallback);
+
+  useEffect(() => {
+    const video = videoRef.current;
+    const display = canvasRef.current;
+    if (video === null || display === null) return;
+    const detach = surfaces.attach(video, display);
+    const pump = new FramePump({
+      api: controller.api,
+      store: mirrorStore,
+      video,
+      display,
+      onEngineTrouble: () => void controller.engineTrouble(),
+    });
+    pumpRef.current = pump;
+    pump.start();
+    return () => {
+      pump.stop();
+      pumpRef.current = null;
+      detach();
+    };
+  }, [controller, surfaces]);
+
+  const width = settings?.processingSize.width ?? 256;
+  const height = settings?.processingSize.height ?? 192;
+  useEffect(() => pumpRef.current?.resizeDisplay({ width, height }), [width, height]);
+
+  const pictureStyle = { '--aspect': width / height } as CSSProperties;
+  return (
+    <div className="stage" onDoubleClick={toggleFullscreen}>
+      <div className="picture" style={pictureStyle}>
+        <video
+          ref={videoRef}
+          className={`camera-preview${settings?.mirror === false ? '' : ' mirrored'}${hasPicture ? ' hidden' : ''}`}
+          muted
+          playsInline
+          aria-hidden="true"
+        />
+        <canvas
+          ref={canvasRef}
+          className="stylized"
+          data-testid="stylized-canvas"
+          width={width}
+          height={height}
+          aria-label="The stylized camera picture"
+        />
+        {settings?.splitView === true && hasPicture && <div className="split-divider" aria-hidden="true" />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import type { MirrorApi } from '../../../main/core/mirror-api.js';
+import type { Frame } from '../../../main/engine/frame/frame.js';
+import { toRgba } from '../api/frame-data.js';
+import type { RenderThumbnail } from './thumbnail-cache.js';
+
+/** The size of a camera thumbnail: small enough for a control channel, big enough for a tile. */
+export const THUMBNAIL_SIZE = { width: 96, height: 72 } as const;
+
+/**
+ * Thumbnails for the picker: the painting the model learned from when its folder has one, else the
+ * camera's current picture in that style. `grabFrame` gives a 96x72 RGBA camera frame, or null if
+ * the camera has no picture.
+ */
+export function thumbnailRenderer(api: MirrorApi, grabFrame: () => Frame | null): RenderThumbnail {
+  return async (model) => {
+    if (model.hasStyleImage) {
+      const image = await api.styleImage(model.id);
+      if (image.ok && image.value !== null) {
+        // slice(): a Blob wants bytes of its own, not a view into a message's buffer.
+        return URL.createObjectURL(new Blob([image.value.bytes.slice()], { type: image.value.mimeType }));
+      }
+    }
+    const frame = grabFrame();
+    if (frame === null) return null;
+    const result = await api.modelThumbnail(model.id, frame);
+    return result.ok ? frameToDataUrl(result.value) : null;
+  };
+}
+
+function frameToDataUrl(frame: Frame): string | null {
+  const canvas = document.createElement('canvas');
+  canvas.width = frame.width;
+  canvas.height = frame.height;
+  const ctx = canvas.getContext('2d');
+  if (ctx === null) return null;
+  ctx.putImageData(new ImageData(toRgba(frame), frame.width, frame.height), 0, 0);
+  return canvas.toDataURL('image/png');
+}

@@ -1,0 +1,109 @@
+/** Test doubles for the renderer's pure modules: a hand-run clock and a scriptable MirrorApi. */
+import type { ModelInfo, MirrorEngineStatus, Result } from '../../main/core/contract.js';
+import type { MirrorApi } from '../../main/core/mirror-api.js';
+import type { Settings } from '../../main/core/settings/settings-schema.js';
+import type { Timers } from '../../renderer/src/lib/timers.js';
+
+/** Timers that fire only when the test advances time. */
+export class ManualTimers implements Timers {
+  now = 0;
+  private nextHandle = 1;
+  private readonly due = new Map<number, { at: number; callback: () => void }>();
+
+  setTimeout(callback: () => void, ms: number): unknown {
+    const handle = this.nextHandle++;
+    this.due.set(handle, { at: this.now + ms, callback });
+    return handle;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.due.delete(handle as number);
+  }
+
+  get pending(): number {
+    return this.due.size;
+  }
+
+  /** Moves time forward, firing every timer due by then in time order. */
+  advance(ms: number): void {
+    const until = this.now + ms;
+    for (;;) {
+      const next = [...this.due.entries()]
+        .filter(([, t]) => t.at <= until)
+        .sort((a, b) => a[1].at - b[1].at)[0];
+      if (next === undefined) break;
+      this.due.delete(next[0]);
+      this.now = next[1].at;
+      next[1].callback();
+    }
+    this.now = until;
+  }
+}
+
+/** Lets every settled promise's callbacks run. */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+/** A promise with its resolve function outside. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export const SETTINGS: Settings = {
+  version: 1,
+  modelsDir: null,
+  lastModelId: null,
+  snapshotsDir: null,
+  camera: { deviceId: null, width: 640, height: 480 },
+  mirror: true,
+  processingSize: { width: 256, height: 192 },
+  strength: 1,
+  preserveColors: false,
+  splitView: false,
+  showHud: true,
+  backend: 'auto',
+};
+
+export function model(folder: string, hasStyleImage = false): ModelInfo {
+  return {
+    id: `bundled:${folder}`,
+    name: folder[0]!.toUpperCase() + folder.slice(1),
+    source: 'bundled',
+    hasStyleImage,
+  };
+}
+
+export function engineStatus(id: string): MirrorEngineStatus {
+  return { model: id, modelId: id, backend: { kind: 'ort', runtime: 'cpu', device: 'CPU' } };
+}
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T>(message: string, code = 'failed'): Result<T> {
+  return { ok: false, error: { code, message } };
+}
+
+const unexpected = (name: string) => () => Promise.reject(new Error(`FakeApi.${name} was not expected`));
+
+/** A MirrorApi whose methods the test replaces as needed; the rest reject loudly. */
+export function fakeApi(overrides: Partial<MirrorApi> = {}): MirrorApi {
+  return {
+    transport: 'browser',
+    listModels: unexpected('listModels'),
+    selectModel: unexpected('selectModel'),
+    styleImage: unexpected('styleImage'),
+    modelThumbnail: unexpected('modelThumbnail'),
+    engineStatus: unexpected('engineStatus'),
+    getSettings: unexpected('getSettings'),
+    updateSettings: unexpected('updateSettings'),
+    saveSnapshot: unexpected('saveSnapshot'),
+    openSnapshotFolder: unexpected('openSnapshotFolder'),
+    stylize: unexpected('stylize'),
+    ...overrides,
+  };
+}
