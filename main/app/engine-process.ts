@@ -1,5 +1,6 @@
 import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron';
 import { EngineCallError } from '../engine/worker/engine-client.js';
+import { nextRestartDelay } from '../engine/worker/restart-policy.js';
 import {
   ATTACH_FRAME_PORT,
   type EngineCaller,
@@ -10,10 +11,11 @@ import {
 
 /** The message that hands the engine a frame port (see engine-worker.ts). */
 
-/** Restart backoff: 1 s, doubling to 30 s; a process that stayed up a minute starts over at 1 s. */
-export const FIRST_RESTART_DELAY_MS = 1_000;
-export const MAX_RESTART_DELAY_MS = 30_000;
-export const STABLE_UPTIME_MS = 60_000;
+export {
+  FIRST_RESTART_DELAY_MS,
+  MAX_RESTART_DELAY_MS,
+  STABLE_UPTIME_MS,
+} from '../engine/worker/restart-policy.js';
 /** How long quitting waits for the engine to release its model before ending the process. */
 const DISPOSE_TIMEOUT_MS = 3_000;
 
@@ -175,11 +177,7 @@ export class EngineProcess implements EngineCaller {
         message: `The style engine stopped unexpectedly (exit code ${code}); it is restarting.`,
       }),
     );
-    const stayedUp = this.now() - this.startedAt >= STABLE_UPTIME_MS;
-    const delay =
-      stayedUp || this.lastRestartDelay === 0
-        ? FIRST_RESTART_DELAY_MS
-        : Math.min(this.lastRestartDelay * 2, MAX_RESTART_DELAY_MS);
+    const delay = nextRestartDelay(this.lastRestartDelay, this.now() - this.startedAt);
     this.lastRestartDelay = delay;
     this.log(`process exited with code ${code}; restarting in ${delay / 1000} s.`);
     this.restartTimer = setTimeout(() => this.restart(), delay);

@@ -15,7 +15,7 @@ import { createControlHandlers } from '../core/mirror-service.js';
 import { ModelLibrary } from '../core/model-library.js';
 import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { SnapshotFolder } from '../core/snapshots.js';
-import { EngineClient } from '../engine/worker/engine-client.js';
+import { SupervisedEngineClient } from '../engine/worker/supervised-engine-client.js';
 import type { EngineCaller } from '../engine/worker/protocol.js';
 import { createAccessGuard, urlHost } from './access-guard.js';
 import { securityHeaders } from './security-headers.js';
@@ -40,7 +40,7 @@ export interface BrowserServerOptions {
   readonly modelsDir?: string;
   /** Where snapshots go; overrides the settings' folder, which defaults to ~/Pictures/Style Mirror. */
   readonly snapshotsDir?: string;
-  /** The engine; default a fresh {@link EngineClient} worker thread. The server closes it. */
+  /** The engine; default a self-restarting worker thread ({@link SupervisedEngineClient}). The server closes it. */
   readonly engine?: ServerEngine;
   /** Warnings and problems, one line each; default console.error. */
   readonly log?: (line: string) => void;
@@ -79,7 +79,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   }
   const { rendererRoot, settings } = prepared;
 
-  const engine = options.engine ?? new EngineClient();
+  const engine = options.engine ?? new SupervisedEngineClient();
   const handlers = createControlHandlers({
     engine,
     library: new ModelLibrary({

@@ -23,6 +23,8 @@ export class EngineClient implements EngineCaller {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private exitError: Error | undefined;
+  private closing = false;
+  private readonly exitListeners: ((error: Error) => void)[] = [];
 
   constructor(workerScript: URL = new URL('./engine-worker.js', import.meta.url)) {
     this.worker = new Worker(workerScript);
@@ -40,7 +42,15 @@ export class EngineClient implements EngineCaller {
       this.pending.clear();
     };
     this.worker.on('error', (error) => failAll(new Error(`The style engine crashed: ${error.message}`)));
-    this.worker.on('exit', (code) => failAll(new Error(`The style engine stopped (exit code ${code}).`)));
+    this.worker.on('exit', (code) => {
+      failAll(new Error(`The style engine stopped (exit code ${code}).`));
+      if (!this.closing) for (const listener of this.exitListeners) listener(this.exitError!);
+    });
+  }
+
+  /** Called once if the worker ends without `close()`: a crash, or an out-of-memory kill. */
+  onExit(listener: (error: Error) => void): void {
+    this.exitListeners.push(listener);
   }
 
   call<M extends EngineMethod>(
@@ -58,6 +68,7 @@ export class EngineClient implements EngineCaller {
 
   /** Releases the model and ends the worker. */
   async close(): Promise<void> {
+    this.closing = true;
     if (this.exitError === undefined) await this.call('dispose', {}).catch(() => undefined);
     await this.worker.terminate();
   }
