@@ -62,7 +62,29 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'electron', message: 'The renderer talks to MirrorApi only.' }],
-          patterns: [{ group: ['node:*'], message: 'The renderer runs in a browser page.' }],
+          patterns: [
+            { group: ['node:*'], message: 'The renderer runs in a browser page.' },
+            {
+              // Only import-free type and contract modules: engine code would drag Node (and sharp,
+              // onnxruntime) into the page's types or bundle.
+              group: [
+                // Gitignore-style: a negation cannot re-include below an excluded folder, so each
+                // level is listed.
+                '**/main/engine/*.js',
+                '!**/main/engine/engine-types.js',
+                '**/main/engine/backends/**',
+                '**/main/engine/model/**',
+                '**/main/engine/frame/*',
+                '!**/main/engine/frame/frame.js',
+                '**/main/engine/worker/*',
+                '!**/main/engine/worker/protocol.js',
+                '**/main/app/**',
+                '**/main/server/**',
+                '**/main/cli/**',
+              ],
+              message: 'The renderer may import main/core and the engine type modules only.',
+            },
+          ],
         },
       ],
     },

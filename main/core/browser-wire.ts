@@ -7,8 +7,7 @@
  */
 import { decode, encode } from '@msgpack/msgpack';
 import type { Frame } from '../engine/frame/frame.js';
-import type { StylizeOptions } from '../engine/stylize.js';
-import type { EngineError } from '../engine/worker/protocol.js';
+import type { EngineError, StylizeOptions } from '../engine/engine-types.js';
 import type { ContractError } from './contract.js';
 
 export type ClientMessage =

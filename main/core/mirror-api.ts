@@ -1,6 +1,5 @@
-import type { EngineError } from '../engine/worker/protocol.js';
+import type { EngineError, StylizeOptions, StylizeResult } from '../engine/engine-types.js';
 import type { Frame } from '../engine/frame/frame.js';
-import type { StylizeOptions, StylizeResult } from '../engine/stylize.js';
 import type { ControlResponse, ModelInfo, MirrorEngineStatus, Result } from './contract.js';
 import type { Settings, SettingsPatch } from './settings/settings-schema.js';
 

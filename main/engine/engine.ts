@@ -1,5 +1,6 @@
-import type { BackendInfo, LoadedNetwork } from './backends/backend.js';
-import { openNetwork, type BackendChoice, type OpenNetworkOptions } from './backends/select-backend.js';
+import type { LoadedNetwork } from './backends/backend.js';
+import { openNetwork, type OpenNetworkOptions } from './backends/select-backend.js';
+import type { BackendChoice, EngineStatus } from './engine-types.js';
 import { checkFrame, FrameError, type Frame } from './frame/frame.js';
 import { readMl5Model } from './model/ml5-model-reader.js';
 import { stylizeFrame, type StylizeOptions, type StylizeResult } from './stylize.js';
@@ -7,11 +8,7 @@ import { stylizeFrame, type StylizeOptions, type StylizeResult } from './stylize
 /** Largest side of a thumbnail frame: a thumbnail runs between live frames and must stay cheap. */
 export const MAX_THUMBNAIL_SIDE = 512;
 
-/** What the engine is running: shown in the HUD and printed by the CLI. */
-export interface EngineStatus {
-  readonly model: string;
-  readonly backend: BackendInfo;
-}
+export type { EngineStatus } from './engine-types.js';
 
 /**
  * One style model on one backend, swappable. The same class serves the CLI, tests, a Node worker

@@ -1,4 +1,5 @@
 import type { LoadedNetwork } from './backends/backend.js';
+import type { Size, StylizeOptions, StylizeResult } from './engine-types.js';
 import { checkFrame, FrameError, MIN_FRAME_SIDE, type Frame } from './frame/frame.js';
 import {
   blendIntoFrame,
@@ -11,40 +12,7 @@ import { resizeFrame } from './frame/resize.js';
 /** Without a processing size, the network works at the frame's size, but no larger than this a side. */
 export const DEFAULT_MAX_PROCESSING_SIDE = 2048;
 
-export interface Size {
-  readonly width: number;
-  readonly height: number;
-}
-
-export interface StylizeOptions {
-  /**
-   * A box the network works in: the frame is scaled down to fit it, keeping its aspect ratio, and the
-   * result scaled back up. Smaller is faster and gives bolder brush strokes. Never scales up.
-   */
-  readonly processingSize?: Size;
-  /** 0 shows the original, 1 the full style, between blends them. Default 1. */
-  readonly strength?: number;
-  /** Keep the original's colours and take only the style's light and dark. Default false. */
-  readonly preserveColors?: boolean;
-}
-
-export interface StylizeTimings {
-  /** Scaling down and converting the frame for the network. */
-  readonly prepareMs: number;
-  /** The network itself, on its backend. */
-  readonly networkMs: number;
-  /** Rendering, scaling back up, colour preservation and blending. */
-  readonly finishMs: number;
-  readonly totalMs: number;
-}
-
-export interface StylizeResult {
-  /** Same size and channels as the input frame. */
-  readonly frame: Frame;
-  /** The size the network actually ran at. */
-  readonly processingSize: Size;
-  readonly timings: StylizeTimings;
-}
+export type { Size, StylizeOptions, StylizeResult, StylizeTimings } from './engine-types.js';
 
 /** Checks options from outside (IPC, the CLI) and fills in defaults. */
 export function normalizeStylizeOptions(

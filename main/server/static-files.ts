@@ -1,28 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
-
-/** Content types of what a Vite build emits (anything else is served as octet-stream). */
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
+import { mimeTypeFor, requestPathSegments, resolveInsideFolder } from '../core/renderer-assets.js';
 
 /** What a static request came to: a file to stream, or a status with a short text. */
 export type StaticOutcome =
@@ -30,9 +9,10 @@ export type StaticOutcome =
   | { readonly kind: 'error'; readonly status: 400 | 404 | 405; readonly message: string };
 
 /**
- * Maps a request onto a file inside `root` (already `realpath`ed): `/` is `index.html`. Refuses
- * anything that resolves outside `root` after percent-decoding and symlinks (`/..%2f..%2fetc/passwd`
- * included), NUL bytes, and methods other than GET and HEAD.
+ * Maps a request onto a file inside `root`, by the same rules as the Electron app's app:// handler
+ * (see renderer-assets.ts): `/` is `index.html`; anything that could leave `root` (encoded `..`, `/`
+ * or `\`, NUL, a symlink leading out), a folder or a missing file is 404; methods other than GET and
+ * HEAD are 405, a request target that is no URL path at all 400.
  */
 export async function resolveStaticFile(root: string, request: IncomingMessage): Promise<StaticOutcome> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -40,26 +20,22 @@ export async function resolveStaticFile(root: string, request: IncomingMessage):
   }
   let pathname: string;
   try {
-    pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    // The URL parser resolves literal dot segments and drops the query (the page's token rides there).
+    pathname = new URL(request.url ?? '/', 'http://x').pathname;
   } catch {
-    return { kind: 'error', status: 400, message: 'The address is not valid percent-encoding.' };
+    return { kind: 'error', status: 400, message: 'The address is not a valid URL path.' };
   }
   const notFound = { kind: 'error', status: 404, message: 'Not found.' } as const;
-  if (pathname.includes('\0') || pathname.split(/[/\\]/).includes('..')) return notFound;
-  if (pathname.endsWith('/')) pathname += 'index.html';
-
-  let file: string;
+  const segments = requestPathSegments(pathname);
+  const file = segments === null ? null : await resolveInsideFolder(root, segments);
+  if (file === null) return notFound;
+  let size: number;
   try {
-    // realpath resolves symlinks, so the containment check below sees where the file really is.
-    file = await realpath(path.join(root, pathname));
+    size = (await stat(file)).size;
   } catch {
-    return notFound;
+    return notFound; // Removed since it was resolved.
   }
-  if (!file.startsWith(root + path.sep)) return notFound;
-  const info = await stat(file);
-  if (!info.isFile()) return notFound;
-  const contentType = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  return { kind: 'file', file, size: info.size, contentType };
+  return { kind: 'file', file, size, contentType: mimeTypeFor(file) };
 }
 
 /** Streams a resolved file (headers for HEAD) with `headers` added. */

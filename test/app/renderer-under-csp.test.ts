@@ -13,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, serveRendererRequest } from '../../main/app/app-protocol.js';
+import { serveRendererRequest } from '../../main/app/app-protocol.js';
+import { contentSecurityPolicy } from '../../main/core/renderer-assets.js';
 import { chromiumAvailable, launchChromium } from '../support/chromium.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -74,7 +75,7 @@ describe.skipIf(!chromiumAvailable())("the built renderer under the app protocol
       });
     });
     const response = await page.goto(url);
-    expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(response?.headers()['content-security-policy']).toBe(contentSecurityPolicy());
     // React has rendered something into the root: the bundle ran.
     await page.waitForFunction(
       () =>

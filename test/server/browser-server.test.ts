@@ -25,7 +25,7 @@ const BUILT_WORKER = path.join(REPO_ROOT, 'dist/main/engine/worker/engine-worker
 const EXPECTED_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " +
   "media-src 'self' blob: mediastream:; connect-src 'self' ws://HOST; object-src 'none'; " +
-  "base-uri 'none'; frame-ancestors 'none'";
+  "base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 let dir: string;
 let rendererDir: string;

@@ -1,18 +1,7 @@
+import type { BackendInfo, BackendKind } from '../engine-types.js';
 import type { Ml5Model } from '../model/ml5-model.js';
 
-/** The network engines Style Mirror can run a model on. */
-export type BackendKind = 'ort' | 'tfjs';
-
-/** What really ran a network: reported to the user as-is (the HUD, `bench`, the CLI). */
-export interface BackendInfo {
-  readonly kind: BackendKind;
-  /** The concrete runtime: an onnxruntime execution provider (`cpu`, `cuda`, `dml`, `coreml`) or a tfjs backend (`tensorflow`, `wasm`, `cpu`). */
-  readonly runtime: string;
-  /** The device in plain words, e.g. `CPU` or `GPU (CUDA)`. Never claims a GPU that is not in use. */
-  readonly device: string;
-  /** Why a faster runtime that was asked for or tried is not the one running, if so. */
-  readonly fallbackReason?: string;
-}
+export type { BackendInfo, BackendKind } from '../engine-types.js';
 
 /** An image for the network: RGB float32 in 0..255, height x width x 3 (HWC), no normalisation. */
 export interface NetworkImage {

@@ -1,7 +1,14 @@
-import type { BackendChoice } from '../backends/select-backend.js';
-import type { EngineStatus } from '../engine.js';
+// Types only from modules that load no Node code: the renderer type-checks against this file.
+import type {
+  BackendChoice,
+  EngineError,
+  EngineStatus,
+  StylizeOptions,
+  StylizeResult,
+} from '../engine-types.js';
 import type { Frame } from '../frame/frame.js';
-import type { StylizeOptions, StylizeResult } from '../stylize.js';
+
+export type { EngineError } from '../engine-types.js';
 
 /**
  * The engine worker's messages, each named once with its payload and reply. The worker runs in a Node
@@ -22,14 +29,6 @@ export interface EngineRequest<M extends EngineMethod = EngineMethod> {
   readonly id: number;
   readonly method: M;
   readonly params: EngineCalls[M]['params'];
-}
-
-/** An error that crossed the worker boundary: plain data, never a thrown object. */
-export interface EngineError {
-  /** The error's class name (`ModelError`, `FrameError`, `Error`) and its code where it has one. */
-  readonly kind: string;
-  readonly code?: string;
-  readonly message: string;
 }
 
 /** Replies never throw across the boundary: `{ ok, value }` or `{ ok: false, error }`. */

@@ -1,5 +1,5 @@
 import type { ContractError, Result } from '../../../main/core/contract.js';
-import type { EngineError } from '../../../main/engine/worker/protocol.js';
+import type { EngineError } from '../../../main/engine/engine-types.js';
 
 /** A frame failure in the engine protocol's shape. */
 export function engineFailure<T>(kind: string, message: string): Result<T, EngineError> {

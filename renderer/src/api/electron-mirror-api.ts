@@ -3,7 +3,7 @@ import type { MirrorApi } from '../../../main/core/mirror-api.js';
 import type { PreloadApi } from '../../../main/core/preload-api.js';
 import type { SettingsPatch } from '../../../main/core/settings/settings-schema.js';
 import type { Frame } from '../../../main/engine/frame/frame.js';
-import type { StylizeOptions } from '../../../main/engine/stylize.js';
+import type { StylizeOptions } from '../../../main/engine/engine-types.js';
 import { asContractError } from './api-errors.js';
 import { asByteFrame } from './frame-data.js';
 import type { FramePortClient } from './frame-port-client.js';

@@ -1,7 +1,7 @@
 import type { Result } from '../../../main/core/contract.js';
 import type { Frame } from '../../../main/engine/frame/frame.js';
-import type { StylizeOptions, StylizeResult } from '../../../main/engine/stylize.js';
-import type { EngineError, EngineRequest } from '../../../main/engine/worker/protocol.js';
+import type { EngineError, StylizeOptions, StylizeResult } from '../../../main/engine/engine-types.js';
+import type { EngineRequest } from '../../../main/engine/worker/protocol.js';
 import { engineFailure } from './api-errors.js';
 import { asByteFrame, transferList } from './frame-data.js';
 

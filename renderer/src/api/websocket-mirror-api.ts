@@ -2,8 +2,7 @@ import type { ControlChannel, ControlRequest, ControlResponse, Result } from '..
 import type { MirrorApi } from '../../../main/core/mirror-api.js';
 import type { SettingsPatch } from '../../../main/core/settings/settings-schema.js';
 import type { Frame } from '../../../main/engine/frame/frame.js';
-import type { StylizeOptions, StylizeResult } from '../../../main/engine/stylize.js';
-import type { EngineError } from '../../../main/engine/worker/protocol.js';
+import type { EngineError, StylizeOptions, StylizeResult } from '../../../main/engine/engine-types.js';
 import { asByteFrame, plainBytes } from './frame-data.js';
 import type { WireConnection } from './wire-connection.js';
 

@@ -1,7 +1,6 @@
 import type { Result } from '../../../main/core/contract.js';
 import type { MirrorApi } from '../../../main/core/mirror-api.js';
-import type { StylizeResult } from '../../../main/engine/stylize.js';
-import type { EngineError } from '../../../main/engine/worker/protocol.js';
+import type { EngineError, StylizeResult } from '../../../main/engine/engine-types.js';
 import { toRgba } from '../api/frame-data.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { Size } from './cover-crop.js';
