@@ -10,8 +10,12 @@
  *   2 in flight: 3.6 / 5.9 / 3.6 fps, mean latency 563 / 304 / 531 ms
  * and on a quieter run: 1: 5.7-7.2 fps, 108-173 ms; 2: 5.5-7.5 fps, 244-430 ms.
  * 2 buys frames only when the CPU is starved and always costs latency; a mirror that lags your
- * movements feels broken sooner than one that paints fewer frames, so 1 it is. Worth measuring again
- * with a GPU engine, where the round trip is a larger share of each frame.
+ * movements feels broken sooner than one that paints fewer frames, so 1 it is. Measured again after
+ * the pump learned to send a waiting camera frame as soon as the engine frees up, with onnxruntime's
+ * spinning off (`stylemirror bench --pipeline --model udnie --seconds 12`, quiet machine):
+ *   1 in flight: 9.2 fps, mean latency 108 ms; 2 in flight: 8.9 fps, 226 ms.
+ * On 2 cores the pipeline is CPU-bound: a second frame only makes the browser's work overlap the
+ * engine's. Worth measuring again with a GPU engine, where the round trip is a larger share of a frame.
  */
 export const MAX_FRAMES_IN_FLIGHT = 1;
 
