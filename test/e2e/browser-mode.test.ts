@@ -17,6 +17,9 @@ import type { ModelInfo } from '../../main/core/contract.js';
 import { ModelLibrary } from '../../main/core/model-library.js';
 import { writeSettingsFile } from '../../main/core/settings/settings-file-store.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../main/core/settings/settings-schema.js';
+import { createOrtBackend } from '../../main/engine/backends/ort/ort-backend.js';
+import { readMl5Model } from '../../main/engine/model/ml5-model-reader.js';
+import { stylizeFrame } from '../../main/engine/stylize.js';
 import { EngineClient } from '../../main/engine/worker/engine-client.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
 import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
@@ -76,6 +79,8 @@ interface Pictures {
   readonly height: number;
   readonly shown: number[];
   readonly camera: number[];
+  /** The same camera frame at full processing size, RGBA, to stylize in the test with a known model. */
+  readonly cameraFull: number[];
 }
 
 if (!chromiumAvailable()) {
@@ -196,7 +201,9 @@ if (!chromiumAvailable()) {
         context.drawImage(video, 0, 0, size.width, size.height);
         const frames = page.__e2eCameraFrames!;
         frames.push(context.getImageData(0, 0, size.width, size.height).data);
-        if (frames.length > 12) frames.shift();
+        // Two seconds of camera: the frame on screen must still be here when latency runs long on a
+        // loaded 2-core machine (0.8 s was not always enough).
+        if (frames.length > 30) frames.shift();
         video.requestVideoFrameCallback(record);
       };
       video.requestVideoFrameCallback(record);
@@ -232,7 +239,13 @@ if (!chromiumAvailable()) {
         }
         return out;
       };
-      return { width, height, shown: sample(shown), camera: sample(closest) };
+      return {
+        width,
+        height,
+        shown: sample(shown),
+        camera: sample(closest),
+        cameraFull: Array.from(closest),
+      };
     });
   }
 
@@ -269,10 +282,12 @@ if (!chromiumAvailable()) {
     await expect.poll(() => page.getByTestId('model-name-toast').textContent()).toBe(next.name);
     await waitForModel(next.id);
     const after = await pictures();
-    // Another painter, not just the fox moving: further from the old picture than the camera moved.
-    const restyled = meanRgbDiff(before.shown, after.shown);
-    expect(restyled).toBeGreaterThan(15);
-    expect(restyled).toBeGreaterThan(meanRgbDiff(before.camera, after.camera) * 2);
+    expect(meanRgbDiff(before.shown, after.shown)).toBeGreaterThan(15);
+    // Painted by the new style, not the old one with the fox moved: paint the page's own camera frame
+    // with both models here, and the picture on screen must be nearer the new model's painting.
+    const nearNew = meanRgbDiff(after.shown, await paintedBy(next.id, after));
+    const nearOld = meanRgbDiff(after.shown, await paintedBy(FIRST_MODEL, after));
+    expect(nearNew).toBeLessThan(nearOld * 0.8);
   });
 
   it('picks style N with the digit N', async () => {
@@ -303,13 +318,24 @@ if (!chromiumAvailable()) {
   it('shows the camera itself at strength 0', async () => {
     await page.mouse.move(480, 320);
     await page.getByTestId('strength-slider').fill('0');
-    await waitForFrames(4);
-    const now = await pictures();
-    const diff = meanRgbDiff(now.shown, now.camera);
-    expect(diff).toBeLessThan(3);
-    expect(diff).toBeLessThan(stylizedDiff / 10);
-    await page.getByTestId('strength-slider').fill('1');
-    await waitForFrames(3);
+    try {
+      await waitForFrames(4);
+      // Polled: right after the picker, the engine is still painting thumbnails between frames, and a
+      // frame can reach the screen later than the two seconds of camera kept for comparison.
+      await expect
+        .poll(
+          async () => {
+            const now = await pictures();
+            return meanRgbDiff(now.shown, now.camera);
+          },
+          { timeout: 20_000 },
+        )
+        .toBeLessThan(Math.min(3, stylizedDiff / 10));
+    } finally {
+      // Put the style back even if the check failed, so the next test starts from the full style.
+      await page.getByTestId('strength-slider').fill('1');
+      await waitForFrames(3);
+    }
   });
 
   it('shows the camera on the left half and the painting on the right in split view', async () => {
@@ -340,6 +366,29 @@ if (!chromiumAvailable()) {
 });
 
 /** Mean absolute difference of two RGBA pictures over their colour channels (0..255). */
+/** `p.cameraFull` painted by a model of the test's library with the real engine, sampled like `p.shown`. */
+async function paintedBy(modelId: string, p: Pictures): Promise<number[]> {
+  const dir = path.join(MODELS, modelId.slice(modelId.indexOf(':') + 1));
+  const network = await createOrtBackend({ provider: 'cpu' }).load(await readMl5Model(dir));
+  try {
+    const frame = {
+      data: Uint8Array.from(p.cameraFull),
+      width: p.width,
+      height: p.height,
+      channels: 4 as const,
+    };
+    const painted = (await stylizeFrame(network, frame)).frame.data;
+    const sampled: number[] = [];
+    for (let y = 0; y < p.height; y += 2) {
+      for (let x = 0; x < p.width; x += 2)
+        sampled.push(...painted.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 4));
+    }
+    return sampled;
+  } finally {
+    await network.dispose();
+  }
+}
+
 function meanRgbDiff(a: readonly number[], b: readonly number[]): number {
   expect(a.length).toBe(b.length);
   let sum = 0;
