@@ -1,7 +1,7 @@
 /** Test doubles for the renderer's pure modules: a hand-run clock and a scriptable MirrorApi. */
 import type { ModelInfo, MirrorEngineStatus, Result } from '../../main/core/contract.js';
 import type { MirrorApi } from '../../main/core/mirror-api.js';
-import type { Settings } from '../../main/core/settings/settings-schema.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../main/core/settings/settings-schema.js';
 import type { Timers } from '../../renderer/src/lib/timers.js';
 
 /** Timers that fire only when the test advances time. */
@@ -52,20 +52,8 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
   return { promise, resolve };
 }
 
-export const SETTINGS: Settings = {
-  version: 1,
-  modelsDir: null,
-  lastModelId: null,
-  snapshotsDir: null,
-  camera: { deviceId: null, width: 640, height: 480 },
-  mirror: true,
-  processingSize: { width: 256, height: 192 },
-  strength: 1,
-  preserveColors: false,
-  splitView: false,
-  showHud: true,
-  backend: 'auto',
-};
+/** The app's own defaults, so the fakes start where a first run does. */
+export const SETTINGS: Settings = structuredClone(DEFAULT_SETTINGS);
 
 export function model(folder: string, hasStyleImage = false): ModelInfo {
   return {
