@@ -19,30 +19,37 @@ export function Hud() {
   return (
     // Not a live region: numbers changing four times a second would drown a screen reader.
     <div className="hud" data-testid="hud" aria-label="Performance">
-      <div className="hud-row">
-        <span className="hud-value" data-testid="hud-fps">
-          {stats.displayedFps.toFixed(0)} fps
-        </span>
-        <span className="hud-label">shown</span>
-      </div>
-      <div className="hud-row">
-        <span className="hud-value" data-testid="hud-engine-ms">
-          {stats.engineMs.toFixed(0)} ms
-        </span>
-        <span className="hud-label">engine</span>
-      </div>
-      <div className="hud-row">
-        <span className="hud-value" data-testid="hud-latency">
-          {stats.latencyMs.toFixed(0)} ms
-        </span>
-        <span className="hud-label">camera to screen</span>
-      </div>
+      <HudNumber testId="hud-fps" value={stats.displayedFps} unit="fps" label="shown" />
+      <HudNumber testId="hud-engine-ms" value={stats.engineMs} unit="ms" label="engine" />
+      <HudNumber testId="hud-latency" value={stats.latencyMs} unit="ms" label="camera to screen" />
       <div className="hud-row hud-wide" data-testid="hud-backend" title={engine?.backend.fallbackReason}>
         {backend ?? 'no engine yet'}
       </div>
       <div className="hud-row hud-wide hud-dim">
         {model?.name ?? '—'} · {size.width}×{size.height}
       </div>
+    </div>
+  );
+}
+
+/** One number of the HUD: the value, rounded, then what it measures. */
+function HudNumber({
+  testId,
+  value,
+  unit,
+  label,
+}: {
+  testId: string;
+  value: number;
+  unit: string;
+  label: string;
+}) {
+  return (
+    <div className="hud-row">
+      <span className="hud-value" data-testid={testId}>
+        {value.toFixed(0)} {unit}
+      </span>
+      <span className="hud-label">{label}</span>
     </div>
   );
 }
