@@ -27,6 +27,8 @@ describe('FrameStats', () => {
       engineMs: 70,
       latencyMs: 100,
       meanLatencyMs: 150,
+      latencyTotalMs: 400,
+      engineTotalMs: 170,
       sent: 3,
       dropped: 7,
       currentModelId: 'bundled:udnie',

@@ -199,8 +199,8 @@ async function resolveBenchModel(
 /** What this file reads of `window.__styleMirrorStats` (the renderer's MirrorStats). */
 interface PageStats {
   readonly displayedFrames: number;
-  readonly engineMs: number;
-  readonly latencyMs: number;
+  readonly latencyTotalMs: number;
+  readonly engineTotalMs: number;
   readonly sent: number;
   readonly dropped: number;
 }
@@ -208,7 +208,6 @@ interface PageStats {
 /** The few browser globals the in-page sampler uses (this file is compiled without the DOM types). */
 interface PageGlobals {
   readonly __styleMirrorStats?: PageStats;
-  requestAnimationFrame(callback: () => void): number;
   readonly document: {
     querySelector(selector: 'video'): {
       readonly srcObject: { getVideoTracks(): { getSettings(): { frameRate?: number } }[] } | null;
@@ -246,53 +245,36 @@ async function measurePipeline(
   say(`  first frame shown; warming up ${WARMUP_MS / 1000} s, then measuring…`);
   await page.waitForTimeout(WARMUP_MS);
 
-  // Sampled inside the page, once per animation frame: every displayed frame's latency is read
-  // where it was measured, without a round trip to this process per sample.
-  const sample = await page.evaluate(async (ms: number) => {
-    const page = globalThis as unknown as PageGlobals;
-    const stats = (): PageStats => page.__styleMirrorStats!;
-    const first = stats();
-    const start = performance.now();
-    const latencies: number[] = [];
-    const engineTimes: number[] = [];
-    let last = first.displayedFrames;
-    await new Promise<void>((resolve) => {
-      const tick = (): void => {
-        const now = stats();
-        if (now.displayedFrames !== last) {
-          last = now.displayedFrames;
-          latencies.push(now.latencyMs);
-          engineTimes.push(now.engineMs);
-        }
-        if (performance.now() - start >= ms) resolve();
-        else page.requestAnimationFrame(tick);
+  // Two readings of the page's own counters, nothing in between: polling the page on every
+  // animation frame would make Chromium composite 60 times a second, work the mirror itself never
+  // asks for, on the same two cores as the engine.
+  const read = () =>
+    page.evaluate(() => {
+      const page = globalThis as unknown as PageGlobals;
+      const track = page.document.querySelector('video')?.srcObject?.getVideoTracks()[0];
+      return {
+        at: performance.now(),
+        stats: page.__styleMirrorStats!,
+        cameraFps: track?.getSettings().frameRate ?? null,
       };
-      page.requestAnimationFrame(tick);
     });
-    const end = stats();
-    const track = page.document.querySelector('video')?.srcObject?.getVideoTracks()[0];
-    return {
-      seconds: (performance.now() - start) / 1000,
-      frames: end.displayedFrames - first.displayedFrames,
-      sent: end.sent - first.sent,
-      dropped: end.dropped - first.dropped,
-      latencies,
-      engineTimes,
-      cameraFps: track?.getSettings().frameRate ?? null,
-    };
-  }, durationMs);
+  const first = await read();
+  await new Promise((resolve) => setTimeout(resolve, durationMs));
+  const last = await read();
+  const frames = last.stats.displayedFrames - first.stats.displayedFrames;
+  const perFrame = (total: number) => (frames > 0 ? total / frames : 0);
   await context.close();
 
   return {
     chromiumVersion: browser.version(),
-    cameraFps: sample.cameraFps,
+    cameraFps: last.cameraFps,
     pipeline: {
-      displayedFps: sample.frames / sample.seconds,
-      meanLatencyMs: mean(sample.latencies),
-      meanEngineMs: mean(sample.engineTimes),
-      frames: sample.frames,
-      sent: sample.sent,
-      dropped: sample.dropped,
+      displayedFps: frames / ((last.at - first.at) / 1000),
+      meanLatencyMs: perFrame(last.stats.latencyTotalMs - first.stats.latencyTotalMs),
+      meanEngineMs: perFrame(last.stats.engineTotalMs - first.stats.engineTotalMs),
+      frames,
+      sent: last.stats.sent - first.stats.sent,
+      dropped: last.stats.dropped - first.stats.dropped,
     },
   };
 }

@@ -13,6 +13,12 @@ export interface MirrorStats {
   readonly latencyMs: number;
   /** Mean of `latencyMs` over the frames drawn in the last second (0 when none were). */
   readonly meanLatencyMs: number;
+  /**
+   * Sums over every frame drawn since the mirror started, of its latency and of its engine time: the
+   * difference of two snapshots gives exact means over any span without sampling every frame.
+   */
+  readonly latencyTotalMs: number;
+  readonly engineTotalMs: number;
   /** Frames handed to the engine. */
   readonly sent: number;
   /** Camera frames not sent because the engine was busy (or resting after a failure). */
@@ -26,6 +32,8 @@ export const EMPTY_STATS: MirrorStats = {
   engineMs: 0,
   latencyMs: 0,
   meanLatencyMs: 0,
+  latencyTotalMs: 0,
+  engineTotalMs: 0,
   sent: 0,
   dropped: 0,
   currentModelId: null,
@@ -45,12 +53,16 @@ export class FrameStats {
   private displayedFrames = 0;
   private engineMs = 0;
   private latencyMs = 0;
+  private latencyTotalMs = 0;
+  private engineTotalMs = 0;
 
   /** A result was drawn at `displayedAt` for a frame captured at `capturedAt`. */
   recordDisplayed(capturedAt: number, displayedAt: number, engineMs: number): void {
     this.displayedFrames++;
     this.engineMs = engineMs;
     this.latencyMs = Math.max(0, displayedAt - capturedAt);
+    this.latencyTotalMs += this.latencyMs;
+    this.engineTotalMs += engineMs;
     this.recent.push({ at: displayedAt, latencyMs: this.latencyMs });
   }
 
@@ -74,6 +86,8 @@ export class FrameStats {
       engineMs: this.engineMs,
       latencyMs: this.latencyMs,
       meanLatencyMs,
+      latencyTotalMs: this.latencyTotalMs,
+      engineTotalMs: this.engineTotalMs,
       sent: counts.sent,
       dropped: counts.dropped,
       currentModelId,
