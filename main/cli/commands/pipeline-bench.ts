@@ -16,6 +16,7 @@ import type { Size } from '../../engine/stylize.js';
 import { EngineClient } from '../../engine/worker/engine-client.js';
 import { startBrowserServer } from '../../server/browser-server.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
+import { HeadlessChromium, type HeadlessPage } from './headless-chromium.js';
 import { RENDERER_DIR } from './serve-command.js';
 
 export interface PipelineBenchOptions {
@@ -85,7 +86,6 @@ export async function pipelineBenchCommand(
       `No Chromium to run at ${chromiumPath}. Install Debian's chromium (scripts/install-chromium.sh) or give --chromium PATH.`,
     );
   }
-  const playwright = await importPlaywright();
   const { modelsDir, folder } = await resolveBenchModel(options);
   const say = options.json ? () => undefined : log;
   const durationMs = options.seconds * 1000;
@@ -116,24 +116,26 @@ export async function pipelineBenchCommand(
       ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
       : { source: "Chromium's synthetic test pattern", args: [] };
     let browserRun: Awaited<ReturnType<typeof measurePipeline>>;
-    const browser = await playwright.chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        // Root in a container cannot start Chromium's sandbox; the page is our own, from loopback.
-        '--no-sandbox',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--no-first-run',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        ...camera.args,
-      ],
-    });
+    let chromium: HeadlessChromium | undefined;
     try {
-      browserRun = await measurePipeline(browser, server.url, durationMs, say);
+      chromium = await HeadlessChromium.launch({
+        executable: chromiumPath,
+        userDataDir: path.join(temp, 'chromium-profile'),
+        windowSize: { width: 800, height: 600 },
+        args: [
+          // Root in a container cannot start Chromium's sandbox; the page is our own, from loopback.
+          '--no-sandbox',
+          '--disable-dev-shm-usage',
+          '--disable-background-networking',
+          // Grants the camera without a prompt, and plays the fake camera.
+          '--use-fake-ui-for-media-stream',
+          '--use-fake-device-for-media-stream',
+          ...camera.args,
+        ],
+      });
+      browserRun = await measurePipeline(chromium, server.url, durationMs, say);
     } finally {
-      await browser.close();
+      await chromium?.close();
       await server.close();
     }
 
@@ -161,18 +163,6 @@ export async function pipelineBenchCommand(
     return report;
   } finally {
     await rm(temp, { recursive: true, force: true });
-  }
-}
-
-/** playwright-core, imported only here: it is a devDependency, so packaged apps do not have it. */
-async function importPlaywright(): Promise<typeof import('playwright-core')> {
-  try {
-    return await import('playwright-core');
-  } catch (error) {
-    throw new Error(
-      `bench --pipeline drives Chromium with playwright-core, which is not installed here (${(error as Error).message}). ` +
-        'It is a devDependency: run the bench from a development checkout after `npm install`.',
-    );
   }
 }
 
@@ -205,68 +195,46 @@ interface PageStats {
   readonly dropped: number;
 }
 
-/** The few browser globals the in-page sampler uses (this file is compiled without the DOM types). */
-interface PageGlobals {
-  readonly __styleMirrorStats?: PageStats;
-  readonly document: {
-    querySelector(selector: 'video'): {
-      readonly srcObject: { getVideoTracks(): { getSettings(): { frameRate?: number } }[] } | null;
-    } | null;
-  };
+interface PageReading {
+  readonly at: number;
+  readonly stats: PageStats | null;
+  readonly cameraFps: number | null;
 }
 
-type Browser = Awaited<ReturnType<(typeof import('playwright-core'))['chromium']['launch']>>;
+/** Evaluated in the page: its clock, its stats and the camera's frame rate. */
+const READ_PAGE = `(() => {
+  const track = document.querySelector('video')?.srcObject?.getVideoTracks()[0];
+  return {
+    at: performance.now(),
+    stats: window.__styleMirrorStats ?? null,
+    cameraFps: track?.getSettings().frameRate ?? null,
+  };
+})()`;
 
 /** What the page itself counted while it ran: its stats are the ground truth of what people see. */
 async function measurePipeline(
-  browser: Browser,
+  chromium: HeadlessChromium,
   url: string,
   durationMs: number,
   say: (line: string) => void,
 ): Promise<{ chromiumVersion: string; cameraFps: number | null; pipeline: PipelineBenchReport['pipeline'] }> {
-  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-  await context.grantPermissions(['camera'], { origin: new URL(url).origin });
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(url);
-  try {
-    await page.waitForFunction(
-      () => ((globalThis as unknown as PageGlobals).__styleMirrorStats?.displayedFrames ?? 0) > 0,
-      undefined,
-      { timeout: FIRST_FRAME_TIMEOUT_MS },
-    );
-  } catch {
-    throw new Error(
-      `The page showed no stylized frame within ${FIRST_FRAME_TIMEOUT_MS / 1000} s.` +
-        (pageErrors.length > 0 ? ` Page errors: ${pageErrors.join('; ')}` : ''),
-    );
-  }
+  const page = await chromium.openPage(url);
+  await waitForFirstFrame(page);
   say(`  first frame shown; warming up ${WARMUP_MS / 1000} s, then measuring…`);
-  await page.waitForTimeout(WARMUP_MS);
+  await sleep(WARMUP_MS);
 
   // Two readings of the page's own counters, nothing in between: polling the page on every
   // animation frame would make Chromium composite 60 times a second, work the mirror itself never
   // asks for, on the same two cores as the engine.
-  const read = () =>
-    page.evaluate(() => {
-      const page = globalThis as unknown as PageGlobals;
-      const track = page.document.querySelector('video')?.srcObject?.getVideoTracks()[0];
-      return {
-        at: performance.now(),
-        stats: page.__styleMirrorStats!,
-        cameraFps: track?.getSettings().frameRate ?? null,
-      };
-    });
-  const first = await read();
-  await new Promise((resolve) => setTimeout(resolve, durationMs));
-  const last = await read();
+  const first = await page.evaluate<PageReading>(READ_PAGE);
+  await sleep(durationMs);
+  const last = await page.evaluate<PageReading>(READ_PAGE);
+  if (first.stats === null || last.stats === null) throw new Error('The page stopped publishing its stats.');
   const frames = last.stats.displayedFrames - first.stats.displayedFrames;
   const perFrame = (total: number) => (frames > 0 ? total / frames : 0);
-  await context.close();
 
   return {
-    chromiumVersion: browser.version(),
+    chromiumVersion: await chromium.version(),
     cameraFps: last.cameraFps,
     pipeline: {
       displayedFps: frames / ((last.at - first.at) / 1000),
@@ -277,6 +245,24 @@ async function measurePipeline(
       dropped: last.stats.dropped - first.stats.dropped,
     },
   };
+}
+
+async function waitForFirstFrame(page: HeadlessPage): Promise<void> {
+  const deadline = performance.now() + FIRST_FRAME_TIMEOUT_MS;
+  while (performance.now() < deadline) {
+    // The page may still be loading: a failed read is a "not yet".
+    const reading = await page.evaluate<PageReading>(READ_PAGE).catch(() => null);
+    if ((reading?.stats?.displayedFrames ?? 0) > 0) return;
+    await sleep(250);
+  }
+  throw new Error(
+    `The page showed no stylized frame within ${FIRST_FRAME_TIMEOUT_MS / 1000} s.` +
+      (page.errors.length > 0 ? ` Page errors: ${page.errors.join('; ')}` : ''),
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The engine alone, one frame after another, as fast as it answers: the ceiling for the page. */

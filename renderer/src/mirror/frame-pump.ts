@@ -38,6 +38,8 @@ export class FramePump {
   private lastVideoTime = -1;
   /** Counts new camera frames; the engine is given each one at most once. */
   private latestCameraFrame = 0;
+  /** When the camera took its newest frame, the one the video element shows: latency starts there. */
+  private latestCameraFrameAt = 0;
   private lastSentCameraFrame = 0;
   private unsubscribe: (() => void) | undefined;
 
@@ -87,22 +89,29 @@ export class FramePump {
     if ('requestVideoFrameCallback' in video) {
       this.frameRequest = {
         video: true,
-        handle: video.requestVideoFrameCallback(() => this.onVideoFrame(true)),
+        handle: video.requestVideoFrameCallback((_now, metadata) =>
+          this.onVideoFrame(metadata.captureTime ?? metadata.presentationTime),
+        ),
       };
     } else {
-      this.frameRequest = { video: false, handle: requestAnimationFrame(() => this.onVideoFrame(false)) };
+      this.frameRequest = { video: false, handle: requestAnimationFrame(() => this.onVideoFrame(null)) };
     }
   }
 
-  private onVideoFrame(fresh: boolean): void {
+  /** A new camera frame, taken at `capturedAt` if the browser says (else: a screen refresh, maybe a new frame). */
+  private onVideoFrame(capturedAt: number | null): void {
     if (!this.running) return;
     this.requestNextFrame();
     const { video } = this.options;
-    if (!fresh) {
+    const now = performance.now();
+    if (capturedAt === null) {
       if (video.currentTime === this.lastVideoTime) return;
       this.lastVideoTime = video.currentTime;
     }
     this.latestCameraFrame++;
+    // A capture time in the future would be a clock mix-up: never let latency start after now.
+    this.latestCameraFrameAt = Math.min(capturedAt ?? now, now);
+    this.scheduler.noteCameraFrame(now);
     this.offerFrame();
   }
 
@@ -123,8 +132,7 @@ export class FramePump {
     if (settings === null || currentModelId === null || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA)
       return;
 
-    const capturedAt = performance.now();
-    const ticket = this.scheduler.offer(capturedAt);
+    const ticket = this.scheduler.offer(performance.now(), this.latestCameraFrameAt);
     if (ticket === null) return;
     this.lastSentCameraFrame = this.latestCameraFrame;
 
@@ -161,8 +169,8 @@ export class FramePump {
       this.failed(ticket, result.error.message);
       return;
     }
-    if (!this.scheduler.succeeded(ticket)) return;
     const { frame, timings } = result.value;
+    if (!this.scheduler.succeeded(ticket, performance.now(), timings.totalMs)) return;
     const settings = this.options.store.getState().settings;
     // A result at the processing size before a change: the next frame comes at the new one.
     if (
