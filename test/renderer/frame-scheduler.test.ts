@@ -116,6 +116,19 @@ describe('FrameScheduler', () => {
       expect(two.meanLatencyMs).toBeLessThan(engineMs + 10 + cameraPeriodMs);
     });
   }
+
+  it('is not thrown off by a frame that waited behind a model load', () => {
+    const cameraPeriodMs = 1000 / 15;
+    const run = simulatePump({
+      maxInFlight: 2,
+      cameraPeriodMs,
+      engineMs: 90,
+      transportMs: 5,
+      modelLoadAt: 3000,
+    });
+    expect(run.engineBusy).toBeGreaterThan(0.97);
+    expect(run.maxWaitMs).toBeLessThanOrEqual(cameraPeriodMs + JUST_IN_TIME_MARGIN_MS);
+  });
 });
 
 /**
@@ -128,10 +141,15 @@ function simulatePump(options: {
   cameraPeriodMs: number;
   engineMs: number;
   transportMs: number;
+  /** The engine loads a model (3 s, not part of any frame's engine time) when the first frame after this comes. */
+  modelLoadAt?: number;
 }) {
-  const { maxInFlight, cameraPeriodMs, engineMs, transportMs } = options;
+  const { maxInFlight, cameraPeriodMs, engineMs, transportMs, modelLoadAt } = options;
   const durationMs = 20_000;
-  const warmupMs = 2000;
+  const modelLoadMs = 3000;
+  // Counted from a second after the start, or after the model load.
+  const warmupMs = modelLoadAt === undefined ? 1000 : modelLoadAt + modelLoadMs + 1000;
+  let modelLoadPending = modelLoadAt !== undefined;
   const scheduler = new FrameScheduler({ maxInFlight });
   type Event =
     { at: number; kind: 'camera' } | { at: number; kind: 'arrive' | 'answer'; ticket: FrameTicket };
@@ -165,6 +183,10 @@ function simulatePump(options: {
       scheduler.noteCameraFrame(event.at);
       offer(event.at);
     } else if (event.kind === 'arrive') {
+      if (modelLoadPending && event.at >= modelLoadAt!) {
+        modelLoadPending = false;
+        engineFreeAt = Math.max(event.at, engineFreeAt) + modelLoadMs;
+      }
       const start = Math.max(event.at, engineFreeAt);
       engineFreeAt = start + engineMs;
       if (counted) {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { listModelFolders } from '../../core/model-library.js';
 import { writeSettingsFile } from '../../core/settings/settings-file-store.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../core/settings/settings-schema.js';
+import type { StylizeResult } from '../../engine/engine-types.js';
 import type { Frame } from '../../engine/frame/frame.js';
 import type { Size } from '../../engine/stylize.js';
 import { EngineClient } from '../../engine/worker/engine-client.js';
@@ -51,6 +52,9 @@ export interface PipelineBenchReport {
     readonly fps: number;
     readonly meanMs: number;
     readonly frames: number;
+    /** The halves timed before and after the page ran; `fps` covers both. */
+    readonly fpsBefore: number;
+    readonly fpsAfter: number;
     readonly backend: string;
   };
   /** Displayed fps over engine fps. */
@@ -92,55 +96,48 @@ export async function pipelineBenchCommand(
 
   const temp = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-pipeline-'));
   try {
-    const settingsFile = path.join(temp, 'settings.json');
     const settings: Settings = {
       ...DEFAULT_SETTINGS,
       processingSize: PIPELINE_SIZE,
       lastModelId: `user:${folder}`,
       camera: { deviceId: null, width: 320, height: 240 },
     };
-    writeSettingsFile(settingsFile, settings);
 
-    say(
-      `Pipeline: browser mode + headless Chromium, ${folder} at ${size(PIPELINE_SIZE)}, ${options.seconds} s…`,
-    );
-    const server = await startBrowserServer({
-      rendererDir: options.rendererDir ?? RENDERER_DIR,
-      settingsFile,
-      snapshotsDir: path.join(temp, 'snapshots'),
-      bundledModelsDir: BUNDLED_MODELS_DIR,
-      modelsDir,
-      log: say,
-    });
-    const camera = existsSync(FOX_VIDEO)
-      ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
-      : { source: "Chromium's synthetic test pattern", args: [] };
+    // The engine alone is timed half before and half after the page, and the halves are added up:
+    // on a shared machine the speed drifts over a minute, and a drift then cancels instead of
+    // landing on one side of the ratio.
+    const engineBench = await EngineBench.open(path.join(modelsDir, folder), settings);
     let browserRun: Awaited<ReturnType<typeof measurePipeline>>;
-    let chromium: HeadlessChromium | undefined;
+    let engineBefore: EngineSample;
+    let engineAfter: EngineSample;
     try {
-      chromium = await HeadlessChromium.launch({
-        executable: chromiumPath,
-        userDataDir: path.join(temp, 'chromium-profile'),
-        windowSize: { width: 800, height: 600 },
-        args: [
-          // Root in a container cannot start Chromium's sandbox; the page is our own, from loopback.
-          '--no-sandbox',
-          '--disable-dev-shm-usage',
-          '--disable-background-networking',
-          // Grants the camera without a prompt, and plays the fake camera.
-          '--use-fake-ui-for-media-stream',
-          '--use-fake-device-for-media-stream',
-          ...camera.args,
-        ],
-      });
-      browserRun = await measurePipeline(chromium, server.url, durationMs, say);
+      say(
+        `Engine alone: a worker thread stylizing ${size(PIPELINE_SIZE)} RGBA frames, ${options.seconds / 2} s…`,
+      );
+      engineBefore = await engineBench.measure(durationMs / 2);
+      say(
+        `Pipeline: browser mode + headless Chromium, ${folder} at ${size(PIPELINE_SIZE)}, ${options.seconds} s…`,
+      );
+      browserRun = await measureBrowserMode(
+        options,
+        chromiumPath,
+        modelsDir,
+        settings,
+        temp,
+        durationMs,
+        say,
+      );
+      say(`Engine alone again, ${options.seconds / 2} s…`);
+      engineAfter = await engineBench.measure(durationMs / 2);
     } finally {
-      await chromium?.close();
-      await server.close();
+      await engineBench.close();
     }
-
-    say(`Engine alone: a worker thread stylizing ${size(PIPELINE_SIZE)} RGBA frames, ${options.seconds} s…`);
-    const engine = await measureEngine(path.join(modelsDir, folder), settings, durationMs);
+    const engine = {
+      ...combine(engineBefore, engineAfter),
+      fpsBefore: engineBefore.frames / engineBefore.seconds,
+      fpsAfter: engineAfter.frames / engineAfter.seconds,
+      backend: engineBench.backend,
+    };
 
     const report: PipelineBenchReport = {
       machine: {
@@ -153,7 +150,10 @@ export async function pipelineBenchCommand(
       model: folder,
       processingSize: PIPELINE_SIZE,
       seconds: options.seconds,
-      camera: { source: camera.source, fps: browserRun.cameraFps },
+      camera: {
+        source: existsSync(FOX_VIDEO) ? FOX_VIDEO : "Chromium's synthetic test pattern",
+        fps: browserRun.cameraFps,
+      },
       pipeline: browserRun.pipeline,
       engine,
       ratio: engine.fps > 0 ? browserRun.pipeline.displayedFps / engine.fps : 0,
@@ -184,6 +184,51 @@ async function resolveBenchModel(
     throw new Error(`No style model "${folder}" in ${modelsDir}. Known models: ${folders.join(', ')}.`);
   }
   return { modelsDir, folder };
+}
+
+/** Browser mode in this process, the built page in headless Chromium with the fake camera. */
+async function measureBrowserMode(
+  options: PipelineBenchOptions,
+  chromiumPath: string,
+  modelsDir: string,
+  settings: Settings,
+  temp: string,
+  durationMs: number,
+  say: (line: string) => void,
+): Promise<Awaited<ReturnType<typeof measurePipeline>>> {
+  const settingsFile = path.join(temp, 'settings.json');
+  writeSettingsFile(settingsFile, settings);
+  const server = await startBrowserServer({
+    rendererDir: options.rendererDir ?? RENDERER_DIR,
+    settingsFile,
+    snapshotsDir: path.join(temp, 'snapshots'),
+    bundledModelsDir: BUNDLED_MODELS_DIR,
+    modelsDir,
+    log: say,
+  });
+  const cameraArgs = existsSync(FOX_VIDEO) ? [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] : [];
+  let chromium: HeadlessChromium | undefined;
+  try {
+    chromium = await HeadlessChromium.launch({
+      executable: chromiumPath,
+      userDataDir: path.join(temp, 'chromium-profile'),
+      windowSize: { width: 800, height: 600 },
+      args: [
+        // Root in a container cannot start Chromium's sandbox; the page is our own, from loopback.
+        '--no-sandbox',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        // Grants the camera without a prompt, and plays the fake camera.
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        ...cameraArgs,
+      ],
+    });
+    return await measurePipeline(chromium, server.url, durationMs, say);
+  } finally {
+    await chromium?.close();
+    await server.close();
+  }
 }
 
 /** What this file reads of `window.__styleMirrorStats` (the renderer's MirrorStats). */
@@ -265,37 +310,73 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The engine alone, one frame after another, as fast as it answers: the ceiling for the page. */
-async function measureEngine(
-  modelDir: string,
-  settings: Settings,
-  durationMs: number,
-): Promise<PipelineBenchReport['engine']> {
-  const engine = new EngineClient();
-  try {
-    const status = await engine.call('loadModel', { dir: modelDir, backend: settings.backend });
-    const template = gradientFrame(PIPELINE_SIZE);
-    const options = { strength: settings.strength, preserveColors: settings.preserveColors };
-    // A fresh copy per call, as the server makes one per received frame; it moves to the worker.
-    const stylize = () => {
-      const data = new Uint8Array(template.data);
-      return engine.call('stylize', { frame: { ...template, data }, options }, [data.buffer]);
-    };
-    const warmupEnd = performance.now() + WARMUP_MS;
-    while (performance.now() < warmupEnd) await stylize();
+interface EngineSample {
+  readonly frames: number;
+  readonly seconds: number;
+  readonly totalMs: number;
+}
 
-    const times: number[] = [];
+function combine(a: EngineSample, b: EngineSample) {
+  const frames = a.frames + b.frames;
+  return {
+    fps: frames / (a.seconds + b.seconds),
+    meanMs: frames === 0 ? 0 : (a.totalMs + b.totalMs) / frames,
+    frames,
+  };
+}
+
+/** The engine alone, one frame after another, as fast as it answers: the ceiling for the page. */
+class EngineBench {
+  private constructor(
+    private readonly engine: EngineClient,
+    private readonly stylizeOnce: () => Promise<StylizeResult>,
+    readonly backend: string,
+  ) {}
+
+  /** Loads the model in a worker thread of its own and warms it up. */
+  static async open(modelDir: string, settings: Settings): Promise<EngineBench> {
+    const engine = new EngineClient();
+    try {
+      const status = await engine.call('loadModel', { dir: modelDir, backend: settings.backend });
+      const template = gradientFrame(PIPELINE_SIZE);
+      const options = { strength: settings.strength, preserveColors: settings.preserveColors };
+      // A fresh copy per call, as the server makes one per received frame; it moves to the worker.
+      const stylizeOnce = () => {
+        const data = new Uint8Array(template.data);
+        return engine.call('stylize', { frame: { ...template, data }, options }, [data.buffer]);
+      };
+      const bench = new EngineBench(
+        engine,
+        stylizeOnce,
+        `${status.backend.kind} ${status.backend.runtime} (${status.backend.device})`,
+      );
+      await bench.run(WARMUP_MS);
+      return bench;
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+  }
+
+  /** Times frames for `durationMs`, after a few untimed ones (caches go cold while the page runs). */
+  async measure(durationMs: number): Promise<EngineSample> {
+    for (let i = 0; i < 3; i++) await this.stylizeOnce();
+    return this.run(durationMs);
+  }
+
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+
+  private async run(durationMs: number): Promise<EngineSample> {
+    let frames = 0;
+    let totalMs = 0;
     const start = performance.now();
-    while (performance.now() - start < durationMs) times.push((await stylize()).timings.totalMs);
-    const seconds = (performance.now() - start) / 1000;
-    return {
-      fps: times.length / seconds,
-      meanMs: mean(times),
-      frames: times.length,
-      backend: `${status.backend.kind} ${status.backend.runtime} (${status.backend.device})`,
-    };
-  } finally {
-    await engine.close();
+    while (performance.now() - start < durationMs) {
+      totalMs += (await this.stylizeOnce()).timings.totalMs;
+      frames++;
+    }
+    return { frames, seconds: (performance.now() - start) / 1000, totalMs };
   }
 }
 
@@ -313,7 +394,8 @@ function printReport(report: PipelineBenchReport, log: (line: string) => void): 
       `(engine ${pipeline.meanEngineMs.toFixed(0)} ms of it), ${pipeline.frames} frames, ${pipeline.sent} sent, ${pipeline.dropped} camera frames skipped`,
   );
   log(
-    `Engine:   ${engine.fps.toFixed(1)} fps alone, ${engine.meanMs.toFixed(0)} ms per frame, ${engine.backend}`,
+    `Engine:   ${engine.fps.toFixed(1)} fps alone (${engine.fpsBefore.toFixed(1)} before the page, ${engine.fpsAfter.toFixed(1)} after), ` +
+      `${engine.meanMs.toFixed(0)} ms per frame, ${engine.backend}`,
   );
   log(
     `Ratio:    ${percent}% of the engine's fps reach the screen (target ${PIPELINE_TARGET_RATIO * 100}%: ` +
@@ -342,9 +424,6 @@ function gradientFrame({ width, height }: Size): Frame {
   return { data, width, height, channels: 4 };
 }
 
-function mean(values: readonly number[]): number {
-  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
-}
 
 function size({ width, height }: Size): string {
   return `${width}x${height}`;

@@ -37,8 +37,14 @@ export const DEFAULT_OVERHEAD_MS = 10;
  */
 export const JUST_IN_TIME_MARGIN_MS = 8;
 
-/** Weight of the newest sample in the running estimates (engine time, overhead, camera period). */
+/** Weight of the newest sample in the running estimates of the engine's time and the camera's period. */
 const SMOOTHING = 0.2;
+
+/**
+ * The overhead is the least of this many recent round trips without a wait at the engine: a round
+ * trip that waited behind a model load (seconds) must not make the next frames go early.
+ */
+const OVERHEAD_SAMPLES = 8;
 
 /** One frame handed to the engine. */
 export interface FrameTicket {
@@ -87,7 +93,8 @@ export class FrameScheduler {
   private sentCount = 0;
   private droppedCount = 0;
   private engineMs: number | undefined;
-  private overheadMs = DEFAULT_OVERHEAD_MS;
+  /** Round trip minus engine time, of recent frames sent while the engine had nothing else. */
+  private readonly overheadSamples: number[] = [];
   private cameraPeriodMs: number | undefined;
   private lastCameraFrameAt: number | undefined;
   private lastAnswerAt = Number.NEGATIVE_INFINITY;
@@ -164,7 +171,8 @@ export class FrameScheduler {
     if (Number.isFinite(engineMs) && engineMs >= 0) {
       this.engineMs = smooth(this.engineMs, engineMs);
       if (entry.intoEmptyPipe) {
-        this.overheadMs = smooth(this.overheadMs, Math.max(0, now - ticket.sentAt - engineMs));
+        this.overheadSamples.push(Math.max(0, now - ticket.sentAt - engineMs));
+        if (this.overheadSamples.length > OVERHEAD_SAMPLES) this.overheadSamples.shift();
       }
     }
     if (ticket.seq < this.lastShownSeq) return false;
@@ -188,14 +196,16 @@ export class FrameScheduler {
     const period = this.cameraPeriodMs;
     const lastCameraFrameAt = this.lastCameraFrameAt;
     if (engineMs === undefined || period === undefined || lastCameraFrameAt === undefined) return false;
+    const overheadMs =
+      this.overheadSamples.length === 0 ? DEFAULT_OVERHEAD_MS : Math.min(...this.overheadSamples);
     // When the last answer comes back: each frame starts when it arrives or when the one before it
     // is done, whichever is later (an answer comes back as the next frame starts).
     let answerAt = this.lastAnswerAt;
     for (const { ticket } of this.inFlight.values()) {
-      answerAt = Math.max(answerAt, ticket.sentAt + this.overheadMs) + engineMs;
+      answerAt = Math.max(answerAt, ticket.sentAt + overheadMs) + engineMs;
     }
     // The latest a frame can be sent and still arrive as the engine frees up.
-    const sendBy = answerAt - this.overheadMs;
+    const sendBy = answerAt - overheadMs;
     const nextCameraFrameAt = lastCameraFrameAt + period;
     return nextCameraFrameAt > now && nextCameraFrameAt + JUST_IN_TIME_MARGIN_MS <= sendBy;
   }
