@@ -424,7 +424,6 @@ function gradientFrame({ width, height }: Size): Frame {
   return { data, width, height, channels: 4 };
 }
 
-
 function size({ width, height }: Size): string {
   return `${width}x${height}`;
 }
