@@ -116,10 +116,9 @@ export class FramePump {
   }
 
   /**
-   * Called when the engine frees up: if a camera frame arrived while it was busy, send it now rather
-   * than wait for the next one. At 15 fps that wait averaged a third of an engine run, time the engine
-   * sat idle (measured with `stylemirror bench --pipeline`: 74% of the engine's fps reached the screen
-   * before, see the README for after).
+   * Called when an answer comes: if a camera frame arrived that was not sent (the engine was full, or
+   * the scheduler held it back for a newer one), offer it now rather than wait for the next camera
+   * frame, which could leave the engine idle for most of a camera period.
    */
   private offerWaitingFrame(): void {
     if (this.running && this.latestCameraFrame !== this.lastSentCameraFrame) this.offerFrame();
