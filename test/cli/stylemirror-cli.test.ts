@@ -6,10 +6,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PHOTO, meanAbsDiff } from '../support/photos.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
-const PHOTO = path.resolve(REPO_ROOT, '../shared/images/content/harriet_128x128.jpg');
 const BUILT_CLI = path.join(REPO_ROOT, 'dist/main/cli/stylemirror.js');
 
 interface CliRun {
@@ -46,13 +46,6 @@ async function pixels(
 ): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
   const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels };
-}
-
-function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
 }
 
 describe('stylemirror CLI (built)', () => {

@@ -19,10 +19,10 @@ import { EngineCallError } from '../../main/engine/worker/engine-client.js';
 import type { EngineCaller, EngineCalls, EngineMethod } from '../../main/engine/worker/protocol.js';
 import { makeTempDir, writeModelFolder } from '../support/model-fixtures.js';
 import { inProcessEngine } from './in-process-engine.js';
+import { photoFrame } from '../support/photos.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ML5_MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
-const PHOTO = path.resolve(REPO_ROOT, '../shared/images/content/harriet_128x128.jpg');
 
 const ORT: EngineStatus['backend'] = { kind: 'ort', runtime: 'cpu', device: 'CPU' };
 
@@ -365,15 +365,6 @@ function smallFrame() {
   return { data, width: 16, height: 16, channels: 4 as const };
 }
 
-async function photoFrame(side: number) {
-  const { data } = await sharp(PHOTO)
-    .resize(side, side, { fit: 'fill' })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: side, height: side, channels: 4 as const };
-}
-
 describe('mirror service (real engine, in process)', () => {
   it('selects real models, refuses a broken one keeping the current, and makes a thumbnail of another', async () => {
     const caller = inProcessEngine();
@@ -391,7 +382,7 @@ describe('mirror service (real engine, in process)', () => {
     );
     expect(selected).toMatchObject({ model: 'Udnie', modelId: 'bundled:udnie', backend: { kind: 'ort' } });
 
-    const frame = await photoFrame(32);
+    const frame = await photoFrame(32, 32, 4);
     const live = await caller.call('stylize', { frame });
 
     const failed = await m.call('models:select', { id: 'user:broken' });

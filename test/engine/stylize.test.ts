@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedNetwork, NetworkImage } from '../../main/engine/backends/backend.js';
 import { createOrtBackend } from '../../main/engine/backends/ort/ort-backend.js';
@@ -14,10 +13,10 @@ import {
   type Size,
   type StylizeOptions,
 } from '../../main/engine/stylize.js';
+import { meanAbsDiff, photoFrame } from '../support/photos.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const MODEL_DIR = path.resolve(REPO_ROOT, '../shared/models/ml5/udnie');
-const PHOTO = path.resolve(REPO_ROOT, '../shared/images/content/harriet_128x128.jpg');
 
 /** The real network, wrapped to record what it was given and what it returned. */
 interface SpyNetwork extends LoadedNetwork {
@@ -50,12 +49,7 @@ afterAll(async () => {
 
 /** The content photo scaled to `width x height`, RGB; RGBA with a varying alpha pattern. */
 async function photo(width: number, height: number, channels: 3 | 4 = 3): Promise<Frame> {
-  const { data } = await sharp(PHOTO)
-    .resize(width, height, { fit: 'fill' })
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length).slice();
+  const { data: rgb } = await photoFrame(width, height, 3);
   if (channels === 3) return { data: rgb, width, height, channels };
   const rgba = new Uint8Array(width * height * 4);
   for (let p = 0; p < width * height; p++) {
@@ -92,13 +86,6 @@ function rgbOf(frame: Frame): Uint8Array {
     out[3 * p + 2] = frame.data[4 * p + 2]!;
   }
   return out;
-}
-
-function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
 }
 
 /** BT.601 Y, Cb and Cr planes of RGB pixels. */

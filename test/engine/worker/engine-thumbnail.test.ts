@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LoadedNetwork } from '../../../main/engine/backends/backend.js';
 import { openNetwork } from '../../../main/engine/backends/select-backend.js';
@@ -9,6 +8,7 @@ import { Engine, MAX_THUMBNAIL_SIDE } from '../../../main/engine/engine.js';
 import type { Frame } from '../../../main/engine/frame/frame.js';
 import type { EngineReply } from '../../../main/engine/worker/protocol.js';
 import { serveEngine } from '../../../main/engine/worker/serve-engine.js';
+import { meanAbsDiff, photoFrame } from '../../support/photos.js';
 
 // The real openNetwork, wrapped so one test can hand out a network that fails mid-run.
 vi.mock('../../../main/engine/backends/select-backend.js', async (importOriginal) => {
@@ -18,29 +18,13 @@ vi.mock('../../../main/engine/backends/select-backend.js', async (importOriginal
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
-const PHOTO = path.resolve(REPO_ROOT, '../shared/images/content/harriet_128x128.jpg');
-
-async function photo(width: number, height: number): Promise<Frame> {
-  const { data } = await sharp(PHOTO)
-    .resize(width, height, { fit: 'fill' })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width, height, channels: 4 };
-}
-
-function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 describe('Engine.thumbnail', () => {
   const engine = new Engine();
   let frame: Frame;
 
   beforeAll(async () => {
-    frame = await photo(40, 32);
+    frame = await photoFrame(40, 32, 4);
   });
   afterAll(() => engine.dispose());
 

@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LoadedNetwork } from '../../../main/engine/backends/backend.js';
 import { Engine } from '../../../main/engine/engine.js';
@@ -12,27 +11,12 @@ import { stylizeFrame, type StylizeOptions } from '../../../main/engine/stylize.
 import type * as ClientModule from '../../../main/engine/worker/engine-client.js';
 import type { EngineReply } from '../../../main/engine/worker/protocol.js';
 import { serveEngine, type MessagePortLike } from '../../../main/engine/worker/serve-engine.js';
+import { meanAbsDiff, photoFrame } from '../../support/photos.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
-const PHOTO = path.resolve(REPO_ROOT, '../shared/images/content/harriet_128x128.jpg');
 /** The worker script must be JavaScript, so these tests drive the built client and worker. */
 const BUILT_CLIENT = path.join(REPO_ROOT, 'dist/main/engine/worker/engine-client.js');
-
-async function photo(width: number, height: number): Promise<Frame> {
-  const { data } = await sharp(PHOTO)
-    .resize(width, height, { fit: 'fill' })
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width, height, channels: 3 };
-}
-
-function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 describe('EngineClient and engine-worker (built, in a worker thread)', () => {
   let client: ClientModule.EngineClient;
@@ -48,7 +32,7 @@ describe('EngineClient and engine-worker (built, in a worker thread)', () => {
     const { EngineClient } = (await import(pathToFileURL(BUILT_CLIENT).href)) as typeof ClientModule;
     client = new EngineClient();
     tempDir = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-worker-'));
-    frame = await photo(48, 32);
+    frame = await photoFrame(48, 32, 3);
   });
   afterAll(async () => {
     await client?.close();
