@@ -106,6 +106,9 @@ export async function pipelineBenchCommand(
     // The engine alone is timed half before and half after the page, and the halves are added up:
     // on a shared machine the speed drifts over a minute, and a drift then cancels instead of
     // landing on one side of the ratio.
+    const camera = existsSync(FOX_VIDEO)
+      ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
+      : { source: "Chromium's synthetic test pattern", args: [] };
     const engineBench = await EngineBench.open(path.join(modelsDir, folder), settings);
     let browserRun: Awaited<ReturnType<typeof measurePipeline>>;
     let engineBefore: EngineSample;
@@ -118,15 +121,16 @@ export async function pipelineBenchCommand(
       say(
         `Pipeline: browser mode + headless Chromium, ${folder} at ${size(PIPELINE_SIZE)}, ${options.seconds} s…`,
       );
-      browserRun = await measureBrowserMode(
-        options,
+      browserRun = await measureBrowserMode({
+        rendererDir: options.rendererDir ?? RENDERER_DIR,
         chromiumPath,
+        cameraArgs: camera.args,
         modelsDir,
         settings,
         temp,
         durationMs,
         say,
-      );
+      });
       say(`Engine alone again, ${options.seconds / 2} s…`);
       engineAfter = await engineBench.measure(durationMs / 2);
     } finally {
@@ -150,10 +154,7 @@ export async function pipelineBenchCommand(
       model: folder,
       processingSize: PIPELINE_SIZE,
       seconds: options.seconds,
-      camera: {
-        source: existsSync(FOX_VIDEO) ? FOX_VIDEO : "Chromium's synthetic test pattern",
-        fps: browserRun.cameraFps,
-      },
+      camera: { source: camera.source, fps: browserRun.cameraFps },
       pipeline: browserRun.pipeline,
       engine,
       ratio: engine.fps > 0 ? browserRun.pipeline.displayedFps / engine.fps : 0,
@@ -187,30 +188,33 @@ async function resolveBenchModel(
 }
 
 /** Browser mode in this process, the built page in headless Chromium with the fake camera. */
-async function measureBrowserMode(
-  options: PipelineBenchOptions,
-  chromiumPath: string,
-  modelsDir: string,
-  settings: Settings,
-  temp: string,
-  durationMs: number,
-  say: (line: string) => void,
-): Promise<Awaited<ReturnType<typeof measurePipeline>>> {
+async function measureBrowserMode(run: {
+  readonly rendererDir: string;
+  readonly chromiumPath: string;
+  /** Chromium switches for the fake camera's source. */
+  readonly cameraArgs: readonly string[];
+  readonly modelsDir: string;
+  readonly settings: Settings;
+  /** A scratch folder for the settings file, snapshots and Chromium's profile. */
+  readonly temp: string;
+  readonly durationMs: number;
+  readonly say: (line: string) => void;
+}): Promise<Awaited<ReturnType<typeof measurePipeline>>> {
+  const { temp, say } = run;
   const settingsFile = path.join(temp, 'settings.json');
-  writeSettingsFile(settingsFile, settings);
+  writeSettingsFile(settingsFile, run.settings);
   const server = await startBrowserServer({
-    rendererDir: options.rendererDir ?? RENDERER_DIR,
+    rendererDir: run.rendererDir,
     settingsFile,
     snapshotsDir: path.join(temp, 'snapshots'),
     bundledModelsDir: BUNDLED_MODELS_DIR,
-    modelsDir,
+    modelsDir: run.modelsDir,
     log: say,
   });
-  const cameraArgs = existsSync(FOX_VIDEO) ? [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] : [];
   let chromium: HeadlessChromium | undefined;
   try {
     chromium = await HeadlessChromium.launch({
-      executable: chromiumPath,
+      executable: run.chromiumPath,
       userDataDir: path.join(temp, 'chromium-profile'),
       windowSize: { width: 800, height: 600 },
       args: [
@@ -221,10 +225,10 @@ async function measureBrowserMode(
         // Grants the camera without a prompt, and plays the fake camera.
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
-        ...cameraArgs,
+        ...run.cameraArgs,
       ],
     });
-    return await measurePipeline(chromium, server.url, durationMs, say);
+    return await measurePipeline(chromium, server.url, run.durationMs, say);
   } finally {
     await chromium?.close();
     await server.close();
