@@ -18,8 +18,28 @@ export default tseslint.config(
     },
   },
   {
-    // The engine runs in a utilityProcess, a Node worker, the CLI and tests: it never imports Electron,
-    // and nothing above it (the CLI, main/app, browser mode) is imported by it.
+    // common/ is what every process shares (the contract, the wire codec, frame and engine-message
+    // types, the settings schema): it imports itself and plain libraries, nothing else.
+    files: ['common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'common/ runs in every process, the page included.' }],
+          patterns: [
+            { group: ['node:*'], message: 'common/ runs in the page too: no Node.' },
+            {
+              group: ['**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'common/ imports only itself.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The engine runs in a utilityProcess, a Node worker, the CLI and tests: it imports common/ and
+    // itself, never Electron, nothing above it.
     files: ['main/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -28,8 +48,15 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'The engine is Electron-free.' }],
           patterns: [
             {
-              group: ['**/cli/**', '**/core/**', '**/app/**', '**/server/**'],
-              message: 'The engine is the bottom layer.',
+              group: [
+                '**/cli/**',
+                '**/core/**',
+                '**/app/**',
+                '**/server/**',
+                '**/renderer/**',
+                '**/preload/**',
+              ],
+              message: 'The engine imports only common/ and itself.',
             },
           ],
         },
@@ -46,13 +73,35 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'Only main/app and preload/ may import Electron.' }],
           patterns: [
             { group: ['**/app/**'], message: 'main/app is the Electron adapter: nothing imports it.' },
+            {
+              group: ['**/renderer/**', '**/preload/**'],
+              message: 'main/ shares code with the page only through common/.',
+            },
           ],
         },
       ],
     },
   },
   {
-    // The renderer runs in a sandboxed page: browser globals, no Node, no Electron.
+    // The preload imports common/ and itself (and Electron's renderer APIs).
+    files: ['preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/main/**', '**/renderer/**'],
+              message: 'The preload imports only common/ and itself.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The renderer runs in a sandboxed page: browser globals, no Node, no Electron; it imports common/
+    // and itself.
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
@@ -65,24 +114,8 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'The renderer runs in a browser page.' },
             {
-              // Only import-free type and contract modules: engine code would drag Node (and sharp,
-              // onnxruntime) into the page's types or bundle.
-              group: [
-                // Gitignore-style: a negation cannot re-include below an excluded folder, so each
-                // level is listed.
-                '**/main/engine/*.js',
-                '!**/main/engine/engine-types.js',
-                '**/main/engine/backends/**',
-                '**/main/engine/model/**',
-                '**/main/engine/frame/*',
-                '!**/main/engine/frame/frame.js',
-                '**/main/engine/worker/*',
-                '!**/main/engine/worker/protocol.js',
-                '**/main/app/**',
-                '**/main/server/**',
-                '**/main/cli/**',
-              ],
-              message: 'The renderer may import main/core and the engine type modules only.',
+              group: ['**/main/**', '**/preload/**'],
+              message: 'The renderer imports only common/ and itself.',
             },
           ],
         },

@@ -9,8 +9,8 @@
  * contract, so no validator code ends up in the page.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import type { ControlChannel, ControlRequest, ControlResponse, Result } from '../main/core/contract.js';
-import { FRAME_PORT_CHANNEL, FRAME_PORT_MESSAGE, type PreloadApi } from '../main/core/preload-api.js';
+import type { ControlChannel, ControlRequest, ControlResponse, Result } from '../common/contract.js';
+import { FRAME_PORT_CHANNEL, FRAME_PORT_MESSAGE, type PreloadApi } from '../common/preload-api.js';
 
 /** Main answers every channel with a Result (main/app/ipc.ts); a failed IPC rejects, as the page expects. */
 function invoke<C extends ControlChannel>(

@@ -7,7 +7,7 @@ import {
   type EngineCalls,
   type EngineMethod,
   type EngineReply,
-} from '../engine/worker/protocol.js';
+} from '../../common/engine-protocol.js';
 
 /** The message that hands the engine a frame port (see engine-worker.ts). */
 

@@ -5,7 +5,7 @@ import {
   type ControlChannel,
   type ControlHandlers,
   type Result,
-} from '../core/contract.js';
+} from '../../common/contract.js';
 import { isRendererUrl } from './app-origin.js';
 import type { OwnWindows } from './window.js';
 

@@ -17,7 +17,7 @@ import {
 } from './app-paths.js';
 import { modelsDirOverride } from './command-line.js';
 import { EngineProcess } from './engine-process.js';
-import { FRAME_PORT_CHANNEL } from '../core/preload-api.js';
+import { FRAME_PORT_CHANNEL } from '../../common/preload-api.js';
 import { setupIpc } from './ipc.js';
 import { setupNavigationGuards } from './navigation.js';
 import { setupPermissions } from './permissions.js';

@@ -12,7 +12,7 @@ import {
   SettingsSchema,
   type Settings,
   type SettingsPatch,
-} from '../core/settings/settings-schema.js';
+} from '../../common/settings-schema.js';
 import type { SettingsStore } from '../core/settings/settings-store.js';
 
 /** The settings file's name in the user-data folder (electron-store adds `.json`). */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import sharp from 'sharp';
-import { MAX_FRAME_SIDE, type Frame } from '../engine/frame/frame.js';
+import { MAX_FRAME_SIDE, type Frame } from '../../common/frame.js';
 
 /** File types `stylize` reads and writes. */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'] as const;

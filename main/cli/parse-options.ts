@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backends/select-backend.js';
-import { MAX_FRAME_SIDE, MIN_FRAME_SIDE } from '../engine/frame/frame.js';
+import { MAX_FRAME_SIDE, MIN_FRAME_SIDE } from '../../common/frame.js';
 import type { Size } from '../engine/stylize.js';
 
 /** `WxH` -> size, for `--size 640x480`. */

@@ -2,8 +2,8 @@
  * The mirror's control logic, once for both adapters: Electron's IPC and browser mode's WebSocket each
  * wire these handlers to `dispatchControl`, which has already validated every request.
  */
-import type { EngineCaller } from '../engine/worker/protocol.js';
-import type { ControlHandlers, MirrorEngineStatus } from './contract.js';
+import type { EngineCaller } from '../../common/engine-protocol.js';
+import type { ControlHandlers, MirrorEngineStatus } from '../../common/contract.js';
 import type { ModelLibrary } from './model-library.js';
 import type { SettingsStore } from './settings/settings-store.js';
 import type { SnapshotFolder } from './snapshots.js';

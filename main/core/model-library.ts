@@ -5,7 +5,7 @@
  */
 import { opendir, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelInfo } from './contract.js';
+import type { ModelInfo } from '../../common/contract.js';
 
 /** Most models listed from one folder; a folder with more is not a model library a person browses. */
 export const MAX_MODELS_PER_FOLDER = 500;

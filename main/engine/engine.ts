@@ -1,14 +1,14 @@
 import type { LoadedNetwork } from './backends/backend.js';
 import { openNetwork, type OpenNetworkOptions } from './backends/select-backend.js';
-import type { BackendChoice, EngineStatus } from './engine-types.js';
-import { checkFrame, FrameError, type Frame } from './frame/frame.js';
+import type { BackendChoice, EngineStatus } from '../../common/engine-types.js';
+import { checkFrame, FrameError, type Frame } from '../../common/frame.js';
 import { readMl5Model } from './model/ml5-model-reader.js';
 import { stylizeFrame, type StylizeOptions, type StylizeResult } from './stylize.js';
 
 /** Largest side of a thumbnail frame: a thumbnail runs between live frames and must stay cheap. */
 export const MAX_THUMBNAIL_SIDE = 512;
 
-export type { EngineStatus } from './engine-types.js';
+export type { EngineStatus } from '../../common/engine-types.js';
 
 /**
  * One style model on one backend, swappable. The same class serves the CLI, tests, a Node worker

@@ -1,6 +1,6 @@
 import type { LoadedNetwork } from './backends/backend.js';
-import type { Size, StylizeOptions, StylizeResult } from './engine-types.js';
-import { checkFrame, FrameError, MIN_FRAME_SIDE, type Frame } from './frame/frame.js';
+import type { Size, StylizeOptions, StylizeResult } from '../../common/engine-types.js';
+import { checkFrame, FrameError, MIN_FRAME_SIDE, type Frame } from '../../common/frame.js';
 import {
   blendIntoFrame,
   frameToNetworkImage,
@@ -12,7 +12,7 @@ import { resizeFrame } from './frame/resize.js';
 /** Without a processing size, the network works at the frame's size, but no larger than this a side. */
 export const DEFAULT_MAX_PROCESSING_SIDE = 2048;
 
-export type { Size, StylizeOptions, StylizeResult, StylizeTimings } from './engine-types.js';
+export type { Size, StylizeOptions, StylizeResult, StylizeTimings } from '../../common/engine-types.js';
 
 /** Checks options from outside (IPC, the CLI) and fills in defaults. */
 export function normalizeStylizeOptions(

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { TOKEN_PARAM } from '../core/browser-wire.js';
+import { TOKEN_PARAM } from '../../common/wire.js';
 
 /** Why a request is turned away: always answered with 403 and this text. */
 export interface Refusal {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ClientMessage } from '../core/browser-wire.js';
-import type { ContractError } from '../core/contract.js';
-import { MAX_FRAME_SIDE, MIN_FRAME_SIDE } from '../engine/frame/frame.js';
+import type { ClientMessage } from '../../common/wire.js';
+import type { ContractError } from '../../common/contract.js';
+import { MAX_FRAME_SIDE, MIN_FRAME_SIDE } from '../../common/frame.js';
 
 const side = z.number().int().min(MIN_FRAME_SIDE).max(MAX_FRAME_SIDE);
 const id = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -13,7 +13,7 @@ import {
   STABLE_UPTIME_MS,
 } from '../../main/app/engine-process.js';
 import type { EngineStatus } from '../../main/engine/engine.js';
-import { ATTACH_FRAME_PORT, type EngineRequest } from '../../main/engine/worker/protocol.js';
+import { ATTACH_FRAME_PORT, type EngineRequest } from '../../common/engine-protocol.js';
 
 const WORKER = '/app/dist/main/engine/worker/engine-worker.js';
 const UDNIE = { dir: '/models/udnie', backend: 'ort' as const, name: 'Udnie' };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { EngineReply } from '../../main/engine/worker/protocol.js';
+import type { EngineReply } from '../../common/engine-protocol.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const UDNIE = path.resolve(REPO_ROOT, '../shared/models/ml5/udnie');

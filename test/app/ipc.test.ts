@@ -3,8 +3,8 @@ import { BrowserWindow } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { isTrustedSender, senderInfo, setupIpc } from '../../main/app/ipc.js';
 import { OwnWindows } from '../../main/app/window.js';
-import { CONTROL_CHANNELS, type ControlHandlers, type Result } from '../../main/core/contract.js';
-import { DEFAULT_SETTINGS } from '../../main/core/settings/settings-schema.js';
+import { CONTROL_CHANNELS, type ControlHandlers, type Result } from '../../common/contract.js';
+import { DEFAULT_SETTINGS } from '../../common/settings-schema.js';
 
 const OUR_PAGE = 'app://renderer/index.html';
 

@@ -15,8 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CONTROL_CHANNELS, type Result } from '../../main/core/contract.js';
-import { DEFAULT_SETTINGS } from '../../main/core/settings/settings-schema.js';
+import { CONTROL_CHANNELS, type Result } from '../../common/contract.js';
+import { DEFAULT_SETTINGS } from '../../common/settings-schema.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SHARED_MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ElectronSettingsStore } from '../../main/app/settings-electron-store.js';
-import { DEFAULT_SETTINGS } from '../../main/core/settings/settings-schema.js';
+import { DEFAULT_SETTINGS } from '../../common/settings-schema.js';
 
 describe('ElectronSettingsStore (a real folder)', () => {
   let userData: string;

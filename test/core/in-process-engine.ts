@@ -1,6 +1,6 @@
 import { Engine } from '../../main/engine/engine.js';
 import { EngineCallError } from '../../main/engine/worker/engine-client.js';
-import type { EngineCaller, EngineReply } from '../../main/engine/worker/protocol.js';
+import type { EngineCaller, EngineReply } from '../../common/engine-protocol.js';
 import { serveEngine } from '../../main/engine/worker/serve-engine.js';
 
 /**

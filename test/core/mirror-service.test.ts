@@ -3,20 +3,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
-import { dispatchControl, type ControlHandlers, type Result } from '../../main/core/contract.js';
+import { dispatchControl, type ControlHandlers, type Result } from '../../common/contract.js';
 import { createControlHandlers, type MirrorServiceDeps } from '../../main/core/mirror-service.js';
 import { ModelLibrary } from '../../main/core/model-library.js';
 import { JsonFileSettingsStore } from '../../main/core/settings/settings-file-store.js';
-import {
-  DEFAULT_SETTINGS,
-  type Settings,
-  type SettingsPatch,
-} from '../../main/core/settings/settings-schema.js';
+import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../../common/settings-schema.js';
 import type { SettingsStore } from '../../main/core/settings/settings-store.js';
 import { SnapshotFolder } from '../../main/core/snapshots.js';
 import type { EngineStatus } from '../../main/engine/engine.js';
 import { EngineCallError } from '../../main/engine/worker/engine-client.js';
-import type { EngineCaller, EngineCalls, EngineMethod } from '../../main/engine/worker/protocol.js';
+import type { EngineCaller, EngineCalls, EngineMethod } from '../../common/engine-protocol.js';
 import { makeTempDir, writeModelFolder } from '../support/model-fixtures.js';
 import { inProcessEngine } from './in-process-engine.js';
 import { photoFrame } from '../support/photos.js';

@@ -8,11 +8,7 @@ import {
   MAX_SETTINGS_FILE_BYTES,
   recoverSettingsFile,
 } from '../../main/core/settings/settings-file-store.js';
-import {
-  DEFAULT_SETTINGS,
-  type Settings,
-  type SettingsPatch,
-} from '../../main/core/settings/settings-schema.js';
+import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../../common/settings-schema.js';
 import { makeTempDir } from '../support/model-fixtures.js';
 
 const V1: Settings = {

@@ -11,7 +11,7 @@ import {
   SETTINGS_VERSION,
   SettingsSchema,
   type Settings,
-} from '../../main/core/settings/settings-schema.js';
+} from '../../common/settings-schema.js';
 
 /** A complete, valid, non-default version 1 file. */
 const V1: Settings = {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedNetwork, NetworkImage } from '../../main/engine/backends/backend.js';
 import { createOrtBackend } from '../../main/engine/backends/ort/ort-backend.js';
-import { FrameError, type Frame } from '../../main/engine/frame/frame.js';
+import { FrameError, type Frame } from '../../common/frame.js';
 import { readMl5Model } from '../../main/engine/model/ml5-model-reader.js';
 import {
   DEFAULT_MAX_PROCESSING_SIDE,

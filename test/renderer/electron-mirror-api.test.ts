@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { PreloadApi } from '../../main/core/preload-api.js';
+import type { PreloadApi } from '../../common/preload-api.js';
 import { ElectronMirrorApi } from '../../renderer/src/api/electron-mirror-api.js';
 import { FramePortClient } from '../../renderer/src/api/frame-port-client.js';
 

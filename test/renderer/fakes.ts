@@ -1,7 +1,7 @@
 /** Test doubles for the renderer's pure modules: a hand-run clock and a scriptable MirrorApi. */
-import type { ModelInfo, MirrorEngineStatus, Result } from '../../main/core/contract.js';
-import type { MirrorApi } from '../../main/core/mirror-api.js';
-import { DEFAULT_SETTINGS, type Settings } from '../../main/core/settings/settings-schema.js';
+import type { ModelInfo, MirrorEngineStatus, Result } from '../../common/contract.js';
+import type { MirrorApi } from '../../common/mirror-api.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../common/settings-schema.js';
 import type { Timers } from '../../renderer/src/lib/timers.js';
 
 /** Timers that fire only when the test advances time. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineRequest } from '../../main/engine/worker/protocol.js';
+import type { EngineRequest } from '../../common/engine-protocol.js';
 import { FramePortClient, type FramePort } from '../../renderer/src/api/frame-port-client.js';
 
 class FakePort implements FramePort {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { MirrorEngineStatus, Result } from '../../main/core/contract.js';
-import type { Settings } from '../../main/core/settings/settings-schema.js';
+import type { MirrorEngineStatus, Result } from '../../common/contract.js';
+import type { Settings } from '../../common/settings-schema.js';
 import { MirrorController } from '../../renderer/src/app/mirror-controller.js';
 import { createMirrorStore } from '../../renderer/src/store/mirror-store.js';
 import { engineStatus, fail, fakeApi, flush, ManualTimers, model, ok, SETTINGS } from './fakes.js';

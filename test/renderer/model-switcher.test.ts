@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { MirrorEngineStatus, Result } from '../../main/core/contract.js';
+import type { MirrorEngineStatus, Result } from '../../common/contract.js';
 import { ModelSwitcher } from '../../renderer/src/app/model-switcher.js';
 import { Notifier } from '../../renderer/src/app/notifier.js';
 import { createMirrorStore } from '../../renderer/src/store/mirror-store.js';

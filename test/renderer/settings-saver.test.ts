@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Result } from '../../main/core/contract.js';
-import type { Settings, SettingsPatch } from '../../main/core/settings/settings-schema.js';
+import type { Result } from '../../common/contract.js';
+import type { Settings, SettingsPatch } from '../../common/settings-schema.js';
 import { SettingsSaver } from '../../renderer/src/app/settings-saver.js';
 import { createMirrorStore } from '../../renderer/src/store/mirror-store.js';
 import { applySettingsPatch } from '../../renderer/src/store/settings-slice.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ModelInfo } from '../../main/core/contract.js';
+import type { ModelInfo } from '../../common/contract.js';
 import { ThumbnailCache } from '../../renderer/src/ui/thumbnail-cache.js';
 import { deferred, flush, model } from './fakes.js';
 

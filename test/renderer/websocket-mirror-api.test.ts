@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWire, encodeWire } from '../../main/core/browser-wire.js';
+import { decodeWire, encodeWire } from '../../common/wire.js';
 import { WebSocketMirrorApi } from '../../renderer/src/api/websocket-mirror-api.js';
 import { closeReason, wireUrl } from '../../renderer/src/api/wire-url.js';
 import { WireConnection, type WireSocketEvents } from '../../renderer/src/api/wire-connection.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWire, encodeWire, type ServerMessage } from '../../main/core/browser-wire.js';
+import { decodeWire, encodeWire, type ServerMessage } from '../../common/wire.js';
 import {
   FIRST_RECONNECT_DELAY_MS,
   reconnectDelay,

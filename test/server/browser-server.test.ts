@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encode } from '@msgpack/msgpack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../../main/core/browser-wire.js';
-import type { Frame } from '../../main/engine/frame/frame.js';
+import type { ServerMessage } from '../../common/wire.js';
+import type { Frame } from '../../common/frame.js';
 import type { StylizeResult } from '../../main/engine/stylize.js';
 import { EngineClient } from '../../main/engine/worker/engine-client.js';
 import {

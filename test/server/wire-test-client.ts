@@ -6,8 +6,8 @@ import {
   WIRE_PATH,
   type ClientMessage,
   type ServerMessage,
-} from '../../main/core/browser-wire.js';
-import type { EngineCaller, EngineCalls, EngineMethod } from '../../main/engine/worker/protocol.js';
+} from '../../common/wire.js';
+import type { EngineCaller, EngineCalls, EngineMethod } from '../../common/engine-protocol.js';
 
 /** A browser-mode WebSocket client for tests: sends messages, collects replies by id. */
 export interface WireClient {

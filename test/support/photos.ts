@@ -3,7 +3,7 @@
  */
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Frame } from '../../main/engine/frame/frame.js';
+import type { Frame } from '../../common/frame.js';
 import { SHARED_DIR } from './testvectors.js';
 
 /** A 128x128 portrait from ../shared. */

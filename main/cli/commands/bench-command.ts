@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { LoadedNetwork, NetworkBackend } from '../../engine/backends/backend.js';
 import { createOrtBackend } from '../../engine/backends/ort/ort-backend.js';
 import { createTfjsBackend, listTfjsRuntimes } from '../../engine/backends/tfjs/tfjs-backend.js';
-import type { Frame } from '../../engine/frame/frame.js';
+import type { Frame } from '../../../common/frame.js';
 import type { Ml5Model } from '../../engine/model/ml5-model.js';
 import { readMl5Model } from '../../engine/model/ml5-model-reader.js';
 import { syntheticModel } from '../../engine/model/synthetic-model.js';

@@ -21,7 +21,7 @@ import {
   SettingsSchema,
   type Settings,
   type SettingsPatch,
-} from './settings-schema.js';
+} from '../../../common/settings-schema.js';
 import type { SettingsStore } from './settings-store.js';
 
 /** Largest settings file read; real ones are well under 1 KiB, so anything this big is not ours. */

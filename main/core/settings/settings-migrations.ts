@@ -9,7 +9,12 @@
  * here, and test it on its own.
  */
 import { z } from 'zod';
-import { DEFAULT_SETTINGS, SETTINGS_VERSION, SettingsSchema, type Settings } from './settings-schema.js';
+import {
+  DEFAULT_SETTINGS,
+  SETTINGS_VERSION,
+  SettingsSchema,
+  type Settings,
+} from '../../../common/settings-schema.js';
 
 /** A settings object read from disk, of some version: nothing about it is trusted. */
 export type RawSettings = Record<string, unknown>;

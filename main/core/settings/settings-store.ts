@@ -1,4 +1,4 @@
-import type { Settings, SettingsPatch } from './settings-schema.js';
+import type { Settings, SettingsPatch } from '../../../common/settings-schema.js';
 
 /**
  * Where settings live: electron-store in the app, a JSON file in browser mode. Both load through the

@@ -1,7 +1,7 @@
-import type { BackendInfo, BackendKind } from '../engine-types.js';
+import type { BackendInfo, BackendKind } from '../../../common/engine-types.js';
 import type { Ml5Model } from '../model/ml5-model.js';
 
-export type { BackendInfo, BackendKind } from '../engine-types.js';
+export type { BackendInfo, BackendKind } from '../../../common/engine-types.js';
 
 /** An image for the network: RGB float32 in 0..255, height x width x 3 (HWC), no normalisation. */
 export interface NetworkImage {

@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import type { Ml5Model } from '../model/ml5-model.js';
-import type { BackendChoice, BackendKind } from '../engine-types.js';
+import type { BackendChoice, BackendKind } from '../../../common/engine-types.js';
 import type { LoadedNetwork, NetworkBackend } from './backend.js';
 import { createOrtBackend } from './ort/ort-backend.js';
 import { createTfjsBackend } from './tfjs/tfjs-backend.js';
 
-export type { BackendChoice } from '../engine-types.js';
+export type { BackendChoice } from '../../../common/engine-types.js';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'ort', 'tfjs'];
 
 /** Creates the backend of a kind with its own best runtime (a GPU where one works, else the CPU). */

@@ -1,5 +1,5 @@
 import type { NetworkImage } from '../backends/backend.js';
-import type { Frame } from './frame.js';
+import type { Frame } from '../../../common/frame.js';
 
 /** 8-bit RGB(A) frame -> the network's input: RGB float32 in 0..255, alpha dropped, no normalisation. */
 export function frameToNetworkImage(frame: Frame): NetworkImage {

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { Frame } from './frame.js';
+import type { Frame } from '../../../common/frame.js';
 
 /**
  * Resamples an 8-bit frame with libvips (through sharp): Lanczos for shrinking, which keeps detail

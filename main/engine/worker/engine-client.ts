@@ -1,5 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import type { EngineCaller, EngineCalls, EngineError, EngineMethod, EngineReply } from './protocol.js';
+import type {
+  EngineCaller,
+  EngineCalls,
+  EngineError,
+  EngineMethod,
+  EngineReply,
+} from '../../../common/engine-protocol.js';
 
 /** An engine error re-thrown on the client side, with the worker's kind and code kept. */
 export class EngineCallError extends Error {

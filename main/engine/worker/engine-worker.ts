@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { Engine } from '../engine.js';
-import { ATTACH_FRAME_PORT } from './protocol.js';
+import { ATTACH_FRAME_PORT } from '../../../common/engine-protocol.js';
 import { serveEngine, type MessagePortLike } from './serve-engine.js';
 
 /**

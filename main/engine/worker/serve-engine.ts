@@ -5,7 +5,7 @@ import {
   type EngineMethod,
   type EngineReply,
   type EngineRequest,
-} from './protocol.js';
+} from '../../../common/engine-protocol.js';
 
 /** The two things the loop needs from a port, whatever kind of port it is. */
 export interface MessagePortLike {

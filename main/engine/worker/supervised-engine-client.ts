@@ -1,5 +1,5 @@
 import { EngineCallError, EngineClient } from './engine-client.js';
-import type { EngineCaller, EngineCalls, EngineMethod } from './protocol.js';
+import type { EngineCaller, EngineCalls, EngineMethod } from '../../../common/engine-protocol.js';
 import { nextRestartDelay } from './restart-policy.js';
 
 export interface SupervisedEngineOptions {

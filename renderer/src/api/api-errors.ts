@@ -1,5 +1,5 @@
-import type { ContractError, Result } from '../../../main/core/contract.js';
-import type { EngineError } from '../../../main/engine/engine-types.js';
+import type { ContractError, Result } from '../../../common/contract.js';
+import type { EngineError } from '../../../common/engine-types.js';
 
 /** A frame failure in the engine protocol's shape. */
 export function engineFailure<T>(kind: string, message: string): Result<T, EngineError> {

@@ -1,5 +1,5 @@
-import type { MirrorApi } from '../../../main/core/mirror-api.js';
-import type { PreloadApi } from '../../../main/core/preload-api.js';
+import type { MirrorApi } from '../../../common/mirror-api.js';
+import type { PreloadApi } from '../../../common/preload-api.js';
 import { browserSocket } from './browser-socket.js';
 import { ElectronMirrorApi } from './electron-mirror-api.js';
 import { receiveFramePorts } from './electron-frame-port.js';

@@ -1,4 +1,4 @@
-import { FRAME_PORT_MESSAGE } from '../../../main/core/preload-api.js';
+import { FRAME_PORT_MESSAGE } from '../../../common/preload-api.js';
 import type { FramePort, FramePortClient } from './frame-port-client.js';
 
 /**

@@ -1,9 +1,9 @@
-import type { Result } from '../../../main/core/contract.js';
-import type { MirrorApi } from '../../../main/core/mirror-api.js';
-import type { PreloadApi } from '../../../main/core/preload-api.js';
-import type { SettingsPatch } from '../../../main/core/settings/settings-schema.js';
-import type { Frame } from '../../../main/engine/frame/frame.js';
-import type { StylizeOptions } from '../../../main/engine/engine-types.js';
+import type { Result } from '../../../common/contract.js';
+import type { MirrorApi } from '../../../common/mirror-api.js';
+import type { PreloadApi } from '../../../common/preload-api.js';
+import type { SettingsPatch } from '../../../common/settings-schema.js';
+import type { Frame } from '../../../common/frame.js';
+import type { StylizeOptions } from '../../../common/engine-types.js';
 import { asContractError } from './api-errors.js';
 import { asByteFrame } from './frame-data.js';
 import type { FramePortClient } from './frame-port-client.js';

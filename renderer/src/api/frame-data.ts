@@ -1,4 +1,4 @@
-import type { Frame } from '../../../main/engine/frame/frame.js';
+import type { Frame } from '../../../common/frame.js';
 
 /** A frame whose pixels are a plain `Uint8Array`, as the contract's validators and MessagePack want. */
 export interface ByteFrame extends Frame {

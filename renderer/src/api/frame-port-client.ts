@@ -1,7 +1,7 @@
-import type { Result } from '../../../main/core/contract.js';
-import type { Frame } from '../../../main/engine/frame/frame.js';
-import type { EngineError, StylizeOptions, StylizeResult } from '../../../main/engine/engine-types.js';
-import type { EngineRequest } from '../../../main/engine/worker/protocol.js';
+import type { Result } from '../../../common/contract.js';
+import type { Frame } from '../../../common/frame.js';
+import type { EngineError, StylizeOptions, StylizeResult } from '../../../common/engine-types.js';
+import type { EngineRequest } from '../../../common/engine-protocol.js';
 import { engineFailure } from './api-errors.js';
 import { asByteFrame, transferList } from './frame-data.js';
 

@@ -1,13 +1,13 @@
-import type { ControlChannel, ControlRequest, ControlResponse, Result } from '../../../main/core/contract.js';
-import type { MirrorApi } from '../../../main/core/mirror-api.js';
-import type { SettingsPatch } from '../../../main/core/settings/settings-schema.js';
-import type { Frame } from '../../../main/engine/frame/frame.js';
-import type { EngineError, StylizeOptions, StylizeResult } from '../../../main/engine/engine-types.js';
+import type { ControlChannel, ControlRequest, ControlResponse, Result } from '../../../common/contract.js';
+import type { MirrorApi } from '../../../common/mirror-api.js';
+import type { SettingsPatch } from '../../../common/settings-schema.js';
+import type { Frame } from '../../../common/frame.js';
+import type { EngineError, StylizeOptions, StylizeResult } from '../../../common/engine-types.js';
 import { asByteFrame, plainBytes } from './frame-data.js';
 import type { WireConnection } from './wire-connection.js';
 
 /**
- * MirrorApi over browser mode's WebSocket (MessagePack messages, `main/core/browser-wire.ts`). Every
+ * MirrorApi over browser mode's WebSocket (MessagePack messages, `common/wire.ts`). Every
  * call resolves to a Result: a dropped connection answers `{ ok: false }` rather than rejecting.
  */
 export class WebSocketMirrorApi implements MirrorApi {

@@ -1,4 +1,4 @@
-import { decodeWire, encodeWire, type ClientMessage } from '../../../main/core/browser-wire.js';
+import { decodeWire, encodeWire, type ClientMessage } from '../../../common/wire.js';
 import { realTimers, type Timers } from '../lib/timers.js';
 import { reconnectDelay } from './backoff.js';
 

@@ -1,4 +1,4 @@
-import { TOKEN_PARAM, WIRE_PATH } from '../../../main/core/browser-wire.js';
+import { TOKEN_PARAM, WIRE_PATH } from '../../../common/wire.js';
 
 /**
  * The browser-mode server's WebSocket address for this page: same host, `/ws`, and the page's own

@@ -1,6 +1,6 @@
-import type { Result } from '../../../main/core/contract.js';
-import type { MirrorApi } from '../../../main/core/mirror-api.js';
-import type { SettingsPatch } from '../../../main/core/settings/settings-schema.js';
+import type { Result } from '../../../common/contract.js';
+import type { MirrorApi } from '../../../common/mirror-api.js';
+import type { SettingsPatch } from '../../../common/settings-schema.js';
 import { realTimers, sleep, type Timers } from '../lib/timers.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import { ModelSwitcher } from './model-switcher.js';

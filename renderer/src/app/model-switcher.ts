@@ -1,5 +1,5 @@
-import type { ModelInfo } from '../../../main/core/contract.js';
-import type { MirrorApi } from '../../../main/core/mirror-api.js';
+import type { ModelInfo } from '../../../common/contract.js';
+import type { MirrorApi } from '../../../common/mirror-api.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { Notifier } from './notifier.js';
 

@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../../../main/core/contract.js';
+import type { ModelInfo } from '../../../common/contract.js';
 import { realTimers, type Timers } from '../lib/timers.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { Toast } from '../store/ui-slice.js';

@@ -1,5 +1,5 @@
-import type { MirrorApi } from '../../../main/core/mirror-api.js';
-import type { Settings, SettingsPatch } from '../../../main/core/settings/settings-schema.js';
+import type { MirrorApi } from '../../../common/mirror-api.js';
+import type { Settings, SettingsPatch } from '../../../common/settings-schema.js';
 import { applySettingsPatch, mergeSettingsPatches } from '../store/settings-slice.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 

@@ -1,4 +1,4 @@
-import type { Settings } from '../../../main/core/settings/settings-schema.js';
+import type { Settings } from '../../../common/settings-schema.js';
 
 /** A video constraint in getUserMedia's shape (kept DOM-free so it is testable in Node). */
 export interface VideoConstraints {

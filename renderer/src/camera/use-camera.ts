@@ -1,5 +1,5 @@
 import { useEffect, useState, type RefObject } from 'react';
-import type { Settings } from '../../../main/core/settings/settings-schema.js';
+import type { Settings } from '../../../common/settings-schema.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { CameraDevice } from '../store/camera-slice.js';
 import { videoConstraints } from './camera-constraints.js';

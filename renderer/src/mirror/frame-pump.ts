@@ -1,6 +1,6 @@
-import type { Result } from '../../../main/core/contract.js';
-import type { MirrorApi } from '../../../main/core/mirror-api.js';
-import type { EngineError, StylizeResult } from '../../../main/engine/engine-types.js';
+import type { Result } from '../../../common/contract.js';
+import type { MirrorApi } from '../../../common/mirror-api.js';
+import type { EngineError, StylizeResult } from '../../../common/engine-types.js';
 import { toRgba } from '../api/frame-data.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { Size } from './cover-crop.js';

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla';
-import type { MirrorEngineStatus } from '../../../main/core/contract.js';
+import type { MirrorEngineStatus } from '../../../common/contract.js';
 import type { MirrorState } from './mirror-state.js';
 
 export interface EngineSlice {

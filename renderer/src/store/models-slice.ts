@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla';
-import type { ModelInfo } from '../../../main/core/contract.js';
+import type { ModelInfo } from '../../../common/contract.js';
 import type { MirrorState } from './mirror-state.js';
 
 export interface ModelsSlice {

@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../../../main/core/contract.js';
+import type { ModelInfo } from '../../../common/contract.js';
 import type { MirrorState } from './mirror-state.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla';
-import type { Settings, SettingsPatch } from '../../../main/core/settings/settings-schema.js';
+import type { Settings, SettingsPatch } from '../../../common/settings-schema.js';
 import type { MirrorState } from './mirror-state.js';
 
 export interface SettingsSlice {

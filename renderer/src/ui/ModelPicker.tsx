@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ModelInfo } from '../../../main/core/contract.js';
+import type { ModelInfo } from '../../../common/contract.js';
 import { mirrorStore } from '../store/mirror-store.js';
 import {
   selectCurrentModelId,

@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../../../main/core/contract.js';
+import type { ModelInfo } from '../../../common/contract.js';
 
 /** Makes one model's thumbnail: an image URL, or null if it cannot be made now. */
 export type RenderThumbnail = (model: ModelInfo) => Promise<string | null>;

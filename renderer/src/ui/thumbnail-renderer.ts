@@ -1,5 +1,5 @@
-import type { MirrorApi } from '../../../main/core/mirror-api.js';
-import type { Frame } from '../../../main/engine/frame/frame.js';
+import type { MirrorApi } from '../../../common/mirror-api.js';
+import type { Frame } from '../../../common/frame.js';
 import { toRgba } from '../api/frame-data.js';
 import type { RenderThumbnail } from './thumbnail-cache.js';
 

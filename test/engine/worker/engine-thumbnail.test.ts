@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LoadedNetwork } from '../../../main/engine/backends/backend.js';
 import { openNetwork } from '../../../main/engine/backends/select-backend.js';
 import { Engine, MAX_THUMBNAIL_SIDE } from '../../../main/engine/engine.js';
-import type { Frame } from '../../../main/engine/frame/frame.js';
-import type { EngineReply } from '../../../main/engine/worker/protocol.js';
+import type { Frame } from '../../../common/frame.js';
+import type { EngineReply } from '../../../common/engine-protocol.js';
 import { serveEngine } from '../../../main/engine/worker/serve-engine.js';
 import { meanAbsDiff, photoFrame } from '../../support/photos.js';
 

@@ -6,10 +6,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LoadedNetwork } from '../../../main/engine/backends/backend.js';
 import { Engine } from '../../../main/engine/engine.js';
-import type { Frame } from '../../../main/engine/frame/frame.js';
+import type { Frame } from '../../../common/frame.js';
 import { stylizeFrame, type StylizeOptions } from '../../../main/engine/stylize.js';
 import type * as ClientModule from '../../../main/engine/worker/engine-client.js';
-import type { EngineReply } from '../../../main/engine/worker/protocol.js';
+import type { EngineReply } from '../../../common/engine-protocol.js';
 import { serveEngine, type MessagePortLike } from '../../../main/engine/worker/serve-engine.js';
 import { meanAbsDiff, photoFrame } from '../../support/photos.js';
 

@@ -6,10 +6,10 @@
  *
  * Frames do not travel on control channels: they go renderer -> engine on a frame port (Electron) or
  * as binary WebSocket messages (browser mode), in the engine worker's own protocol
- * (`main/engine/worker/protocol.ts`).
+ * (`common/engine-protocol.ts`).
  */
 import { z } from 'zod';
-import { SettingsPatchSchema, SettingsSchema } from './settings/settings-schema.js';
+import { SettingsPatchSchema, SettingsSchema } from './settings-schema.js';
 
 /** A model the mirror can show, as the picker lists it. */
 export const ModelInfoSchema = z.object({

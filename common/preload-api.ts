@@ -1,5 +1,5 @@
 import type { ControlResponse, Result } from './contract.js';
-import type { SettingsPatch } from './settings/settings-schema.js';
+import type { SettingsPatch } from './settings-schema.js';
 
 /**
  * What Electron's preload exposes to the page as `window.styleMirror`: one named function per

@@ -6,8 +6,8 @@
  * a reply carrying the same id. Frame replies are the engine's `stylize` result.
  */
 import { decode, encode } from '@msgpack/msgpack';
-import type { Frame } from '../engine/frame/frame.js';
-import type { EngineError, StylizeOptions } from '../engine/engine-types.js';
+import type { Frame } from './frame.js';
+import type { EngineError, StylizeOptions } from './engine-types.js';
 import type { ContractError } from './contract.js';
 
 export type ClientMessage =

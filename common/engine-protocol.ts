@@ -5,10 +5,10 @@ import type {
   EngineStatus,
   StylizeOptions,
   StylizeResult,
-} from '../engine-types.js';
-import type { Frame } from '../frame/frame.js';
+} from './engine-types.js';
+import type { Frame } from './frame.js';
 
-export type { EngineError } from '../engine-types.js';
+export type { EngineError } from './engine-types.js';
 
 /**
  * The engine worker's messages, each named once with its payload and reply. The worker runs in a Node

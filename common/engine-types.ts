@@ -5,7 +5,7 @@
  * import, `Frame`, comes from a module that imports nothing. The engine modules re-export these where
  * they were first defined.
  */
-import type { Frame } from './frame/frame.js';
+import type { Frame } from './frame.js';
 
 /** The network engines Style Mirror can run a model on. */
 export type BackendKind = 'ort' | 'tfjs';

@@ -1,7 +1,7 @@
-import type { EngineError, StylizeOptions, StylizeResult } from '../engine/engine-types.js';
-import type { Frame } from '../engine/frame/frame.js';
+import type { EngineError, StylizeOptions, StylizeResult } from './engine-types.js';
+import type { Frame } from './frame.js';
 import type { ControlResponse, ModelInfo, MirrorEngineStatus, Result } from './contract.js';
-import type { Settings, SettingsPatch } from './settings/settings-schema.js';
+import type { Settings, SettingsPatch } from './settings-schema.js';
 
 /**
  * Everything the renderer can ask of the app. The renderer knows only this interface: in Electron the
