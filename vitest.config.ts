@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/isolated-home.ts'],
     // Network runs on real models take seconds on a 2-core CPU; these are limits, not timings.
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -11,15 +11,39 @@
 import { z } from 'zod';
 import { SettingsPatchSchema, SettingsSchema } from './settings-schema.js';
 
+/** Where a model's weights come from and what a person may do with them, as the picker shows it. */
+export const ModelLicenceSchema = z.object({
+  /** "MIT", "Research use only", ... */
+  name: z.string().max(200),
+  url: z.string().max(2048).optional(),
+  /** What a person must know before using or sharing the model. */
+  notice: z.string().max(4000).optional(),
+});
+export type ModelLicence = z.infer<typeof ModelLicenceSchema>;
+
+/** The model formats the engine runs. */
+export const ModelFormatSchema = z.enum(['ml5', 'tfjs-graph', 'onnx']);
+export type ModelFormat = z.infer<typeof ModelFormatSchema>;
+
 /** A model the mirror can show, as the picker lists it. */
 export const ModelInfoSchema = z.object({
-  /** Stable across runs: `<source>:<folder name>`. */
+  /**
+   * Stable across runs: `<source>:<folder name>`. `bundled`: ships with the app (read-only);
+   * `library`: imported or downloaded into the app's library; `user`: a folder in the models folder
+   * the person chose (`--models`), left as it is.
+   */
   id: z.string(),
-  /** For people: the folder name, de-underscored and capitalised ("rain_princess" -> "Rain Princess"). */
+  /** For people: the library's name, else the folder name de-underscored and capitalised. */
   name: z.string(),
-  source: z.enum(['bundled', 'user']),
+  source: z.enum(['bundled', 'library', 'user']),
+  format: ModelFormatSchema,
   /** Whether the folder holds the painting the model was trained on (style.jpg/.png/.webp). */
   hasStyleImage: z.boolean(),
+  licence: ModelLicenceSchema.optional(),
+  /** When it entered the library (ISO 8601); library models only. */
+  addedAt: z.string().optional(),
+  /** Library models can be renamed and deleted; bundled models and the person's own folder cannot. */
+  editable: z.boolean(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 

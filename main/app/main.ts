@@ -7,6 +7,7 @@ import { app, dialog, session, shell, type BrowserWindow, type WebContents } fro
 import { createControlHandlers } from '../core/mirror-service.js';
 import { ModelLibrary } from '../core/model-library.js';
 import { SnapshotFolder } from '../core/snapshots.js';
+import { stylemirrorPaths } from '../engine/stylemirror-home.js';
 import { registerAppScheme, setupAppProtocol } from './app-protocol.js';
 import {
   bundledModelsDir,
@@ -124,6 +125,7 @@ async function start(): Promise<void> {
       engine: engineProcess,
       library: new ModelLibrary({
         bundledDir: bundledModelsDir(app),
+        libraryDir: stylemirrorPaths().libraryDir,
         // Read on every call: a folder chosen in the settings applies at once, unless --models overrides it.
         userDir: () => modelsOverride ?? settings.get().modelsDir,
       }),
@@ -151,6 +153,10 @@ async function start(): Promise<void> {
 
 // Before `ready`, and before anything awaits: Electron accepts privileged schemes only until then.
 registerAppScheme();
+// STYLEMIRROR_HOME moves everything the app keeps, Electron's own user data included; before the
+// single-instance lock, which lives in the user-data folder (a stick's mirror is its own instance).
+const { electronUserDataDir } = stylemirrorPaths();
+if (electronUserDataDir !== undefined) app.setPath('userData', electronUserDataDir);
 if (setupSingleInstance()) {
   setupNavigationGuards();
   setupCrashHandling();

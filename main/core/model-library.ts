@@ -1,11 +1,16 @@
 /**
- * The models the mirror can show: the sub-folders of the bundled models folder and of the user's own
- * models folder that hold an ml5 `manifest.json`. Listing is cheap on purpose (a directory read and a
- * few `stat`s per model): weights are validated in full by the engine when a model is loaded.
+ * The models the mirror can show, from three folders: the bundled models (read-only, ship with the
+ * app), the library (models imported or downloaded into the app's data folder: these can be renamed
+ * and deleted) and the person's own models folder (`--models`, left as it is). A model is a visible
+ * sub-folder in one of them holding a model in a format the engine runs. Listing is cheap on purpose
+ * (a directory read and a few `stat`s per model): weights are validated in full by the engine when a
+ * model is loaded or imported.
  */
-import { opendir, open, readdir, realpath, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { opendir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelInfo } from '../../common/contract.js';
+import type { ModelFormat, ModelInfo } from '../../common/contract.js';
+import { ModelNameSchema, readLibraryEntry, writeLibraryEntry } from './library-entry.js';
 
 /** Most models listed from one folder; a folder with more is not a model library a person browses. */
 export const MAX_MODELS_PER_FOLDER = 500;
@@ -14,15 +19,33 @@ const MAX_ENTRIES_SCANNED = 10_000;
 /** Largest style image returned: a painting for the picker, not a print master. */
 export const MAX_STYLE_IMAGE_BYTES = 20 * 1024 * 1024;
 
-const MANIFEST = 'manifest.json';
+/** The files that make a folder a model of each format (the engine's readers validate the rest). */
+const ML5_MANIFEST = 'manifest.json';
+const TFJS_GRAPH_MODEL = 'model.json';
+/** Names the input and output tensors, layout and value range of a graph or ONNX model. */
+const SIDECAR = 'stylemirror.json';
 /** Style image file names, in the order they are preferred when a folder has several. */
 const STYLE_IMAGE_NAMES = ['style.jpg', 'style.jpeg', 'style.png', 'style.webp'];
 
 export type ModelSource = ModelInfo['source'];
 
+/** Every source of models, in the order a listing reads them. */
+const MODEL_SOURCES: readonly ModelSource[] = ['bundled', 'library', 'user'];
+
+const SOURCE_NAMES: Record<ModelSource, string> = {
+  bundled: 'the bundled styles',
+  library: 'the style library',
+  user: 'your models folder',
+};
+
 /** Why the library refused a request. Stable strings: the UI and tests match on them. */
 export type ModelLibraryErrorCode =
-  'invalid-model-id' | 'model-not-found' | 'style-image-too-large' | 'style-image-invalid';
+  | 'invalid-model-id'
+  | 'model-not-found'
+  | 'model-read-only'
+  | 'invalid-model-name'
+  | 'style-image-too-large'
+  | 'style-image-invalid';
 
 /** A model id the library cannot serve; the message names the id and what to do. */
 export class ModelLibraryError extends Error {
@@ -39,13 +62,15 @@ export class ModelLibraryError extends Error {
 export interface ModelLibraryOptions {
   /** The models that ship with the app. */
   readonly bundledDir: string;
+  /** The app's library of imported and downloaded models; absent: none (tests of the other sources). */
+  readonly libraryDir?: string;
   /** The user's models folder, read on every call so a settings change takes effect at once; null: none. */
   readonly userDir: () => string | null;
   /** Most models listed per folder; default {@link MAX_MODELS_PER_FOLDER}. */
   readonly maxModelsPerFolder?: number;
 }
 
-/** The bundled and the user's style models, by id (`bundled:<folder>` / `user:<folder>`). */
+/** The bundled, library and user's style models, by id (`bundled:<folder>`, `library:<folder>`, `user:<folder>`). */
 export class ModelLibrary {
   private readonly maxModels: number;
 
@@ -56,7 +81,7 @@ export class ModelLibrary {
   /** Every model, sorted by display name. A missing or unreadable folder contributes none; never throws. */
   async list(): Promise<ModelInfo[]> {
     const models: ModelInfo[] = [];
-    for (const source of ['bundled', 'user'] as const) {
+    for (const source of MODEL_SOURCES) {
       const root = this.root(source);
       if (root === null) continue;
       const folders = await listModelFolders(root, this.maxModels);
@@ -78,17 +103,66 @@ export class ModelLibrary {
     if (root === null) {
       throw new ModelLibraryError(
         'model-not-found',
-        `No style model ${JSON.stringify(id)}: no folder of your own models is set. Choose one in the settings.`,
+        source === 'user'
+          ? `No style model ${JSON.stringify(id)}: no folder of your own models is set. Choose one in the settings.`
+          : `No style model ${JSON.stringify(id)}: there is no style library here.`,
       );
     }
     const dir = path.join(root, folder);
-    if (!(await isFile(path.join(dir, MANIFEST)))) {
+    if ((await detectModelFormat(dir)) === undefined) {
       throw new ModelLibraryError(
         'model-not-found',
-        `No style model ${JSON.stringify(id)}: ${dir} is not a model folder (it needs a manifest.json).`,
+        `No style model ${JSON.stringify(id)}: there is no model folder ${JSON.stringify(folder)} in ${SOURCE_NAMES[source]}.`,
       );
     }
     return { dir, info: await describeModel(source, root, folder) };
+  }
+
+  /**
+   * Gives library model `id` a new name for people (its id stays). Returns the updated description.
+   *
+   * @throws {ModelLibraryError} as {@link resolve} does; `model-read-only` for a bundled model or one in
+   *   the person's own folder; `invalid-model-name` for an empty, overlong or garbled name.
+   */
+  async rename(id: string, name: string): Promise<ModelInfo> {
+    const { dir, info } = await this.resolveEditable(id);
+    const parsed = ModelNameSchema.safeParse(name);
+    if (!parsed.success) {
+      throw new ModelLibraryError(
+        'invalid-model-name',
+        `Cannot rename ${JSON.stringify(info.name)}: ${parsed.error.issues[0]?.message ?? 'bad name'}.`,
+      );
+    }
+    const entry = await readLibraryEntry(dir);
+    await writeLibraryEntry(dir, {
+      ...(entry ?? { version: 1, format: info.format, source: 'imported' }),
+      name: parsed.data,
+    });
+    return (await this.resolve(id)).info;
+  }
+
+  /**
+   * Deletes library model `id`. The folder first leaves the library in one rename (a crash halfway
+   * never leaves half a model listed), then is removed.
+   *
+   * @throws {ModelLibraryError} as {@link rename} does.
+   */
+  async remove(id: string): Promise<void> {
+    const { dir } = await this.resolveEditable(id);
+    const doomed = path.join(path.dirname(dir), `.removing-${randomBytes(6).toString('hex')}`);
+    await rename(dir, doomed);
+    await rm(doomed, { recursive: true, force: true });
+  }
+
+  private async resolveEditable(id: string): Promise<{ dir: string; info: ModelInfo }> {
+    const resolved = await this.resolve(id);
+    if (!resolved.info.editable) {
+      throw new ModelLibraryError(
+        'model-read-only',
+        `${JSON.stringify(resolved.info.name)} is ${resolved.info.source === 'bundled' ? 'bundled with Style Mirror' : 'in your own models folder'}: only styles in the library can be renamed or deleted.`,
+      );
+    }
+    return resolved;
   }
 
   /**
@@ -122,6 +196,7 @@ export class ModelLibrary {
 
   private root(source: ModelSource): string | null {
     if (source === 'bundled') return this.options.bundledDir;
+    if (source === 'library') return this.options.libraryDir ?? null;
     const dir = this.options.userDir();
     return dir === null || dir === '' ? null : path.resolve(dir);
   }
@@ -134,12 +209,13 @@ export class ModelLibrary {
  *   with a plain, visible folder name (no separators, no `..`, no control characters).
  */
 export function parseModelId(id: string): { source: ModelSource; folder: string } {
-  const match = typeof id === 'string' && id.length <= 1024 ? /^(bundled|user):(.*)$/s.exec(id) : null;
+  const match =
+    typeof id === 'string' && id.length <= 1024 ? /^(bundled|library|user):(.*)$/s.exec(id) : null;
   const folder = match?.[2];
   if (match === null || folder === undefined || !isModelFolderName(folder)) {
     throw new ModelLibraryError(
       'invalid-model-id',
-      `${JSON.stringify(id)} is not a model id: ids are "bundled:<folder>" or "user:<folder>", where <folder> is the name of a model folder.`,
+      `${JSON.stringify(id)} is not a model id: ids are "bundled:<folder>", "library:<folder>" or "user:<folder>", where <folder> is the name of a model folder.`,
     );
   }
   return { source: match[1] as ModelSource, folder };
@@ -176,7 +252,7 @@ export function displayName(folder: string): string {
 }
 
 /**
- * Names of the model folders directly inside `root` (visible sub-folders holding a manifest.json), in
+ * Names of the model folders directly inside `root` (visible sub-folders holding a model), in
  * code-point order, at most `limit` of them. A missing or unreadable `root` has none; never throws.
  * The CLI resolves model names with this too.
  */
@@ -194,17 +270,47 @@ export async function listModelFolders(root: string, limit = MAX_MODELS_PER_FOLD
     return [];
   }
   candidates.sort(compare);
-  const isModel = await Promise.all(candidates.map((name) => isFile(path.join(root, name, MANIFEST))));
+  const formats = await Promise.all(candidates.map((name) => detectModelFormat(path.join(root, name))));
+  const isModel = formats.map((format) => format !== undefined);
   return candidates.filter((_, i) => isModel[i]).slice(0, limit);
 }
 
 async function describeModel(source: ModelSource, root: string, folder: string): Promise<ModelInfo> {
+  const dir = path.join(root, folder);
+  // Bundled and library models carry an entry; a person's own folder may carry one too (a model they
+  // exported), but what it says of where the model came from is theirs to change.
+  const [entry, format, styleImage] = await Promise.all([
+    readLibraryEntry(dir),
+    detectModelFormat(dir),
+    findStyleImage(dir),
+  ]);
   return {
     id: modelId(source, folder),
-    name: displayName(folder),
+    name: entry?.name ?? displayName(folder),
     source,
-    hasStyleImage: (await findStyleImage(path.join(root, folder))) !== null,
+    format: format ?? 'ml5',
+    hasStyleImage: styleImage !== null,
+    ...(entry?.licence === undefined ? {} : { licence: entry.licence }),
+    ...(source === 'library' && entry?.addedAt !== undefined ? { addedAt: entry.addedAt } : {}),
+    editable: source === 'library',
   };
+}
+
+/**
+ * The format of the model in `dir` from the files that make one, or undefined when it holds none.
+ * An ml5 manifest wins over the others: ml5's training workflow is what artists bring most.
+ */
+export async function detectModelFormat(dir: string): Promise<ModelFormat | undefined> {
+  if (await isFile(path.join(dir, ML5_MANIFEST))) return 'ml5';
+  if (!(await isFile(path.join(dir, SIDECAR)))) return undefined;
+  if (await isFile(path.join(dir, TFJS_GRAPH_MODEL))) return 'tfjs-graph';
+  try {
+    const names = await readdir(dir);
+    if (names.some((name) => name.toLowerCase().endsWith('.onnx'))) return 'onnx';
+  } catch {
+    // Unreadable: not a model.
+  }
+  return undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ import { WebSocketServer } from 'ws';
 import { TOKEN_PARAM, WIRE_PATH } from '../../common/wire.js';
 import { createControlHandlers } from '../core/mirror-service.js';
 import { ModelLibrary } from '../core/model-library.js';
+import { stylemirrorPaths } from '../engine/stylemirror-home.js';
 import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { SnapshotFolder } from '../core/snapshots.js';
 import { SupervisedEngineClient } from '../engine/worker/supervised-engine-client.js';
@@ -36,6 +37,8 @@ export interface BrowserServerOptions {
   readonly settingsFile: string;
   /** The models that ship with the app. */
   readonly bundledModelsDir: string;
+  /** The style library (imported and downloaded models); default: STYLEMIRROR_HOME's or the user's. */
+  readonly libraryDir?: string;
   /** The user's models folder; overrides the one in the settings. */
   readonly modelsDir?: string;
   /** Where snapshots go; overrides the settings' folder, which defaults to ~/Pictures/Style Mirror. */
@@ -84,6 +87,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     engine,
     library: new ModelLibrary({
       bundledDir: options.bundledModelsDir,
+      libraryDir: options.libraryDir ?? stylemirrorPaths().libraryDir,
       userDir: () => options.modelsDir ?? settings.get().modelsDir,
     }),
     settings,

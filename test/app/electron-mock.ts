@@ -118,6 +118,9 @@ const app = Object.assign(new EventEmitter(), {
     if (found === undefined) throw new Error(`electron-mock: no path "${name}"; set it with setAppPath.`);
     return found;
   }),
+  setPath: vi.fn((name: string, value: string) => {
+    paths[name] = value;
+  }),
   getAppPath: vi.fn(() => process.cwd()),
   getVersion: vi.fn(() => '0.0.0-test'),
   whenReady: vi.fn(async () => undefined),

@@ -22,7 +22,9 @@ const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)))
 const SHARED_MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
 
 describe('main.ts', () => {
+  let home: string;
   let userData: string;
+  const homeBefore = process.env.STYLEMIRROR_HOME;
   let argv: string[];
   let ready: () => void;
 
@@ -31,9 +33,12 @@ describe('main.ts', () => {
     vi.resetModules();
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    userData = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-main-'));
-    setAppPath('userData', userData);
-    setAppPath('pictures', path.join(userData, 'Pictures'));
+    // The app moves its user data into STYLEMIRROR_HOME (set for every test file): the settings land there.
+    home = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-main-'));
+    process.env.STYLEMIRROR_HOME = home;
+    userData = path.join(home, 'app');
+    setAppPath('userData', '/nonexistent/userData');
+    setAppPath('pictures', path.join(home, 'Pictures'));
     argv = process.argv;
     process.argv = [process.execPath, '.'];
     electronMock.app.whenReady.mockReturnValueOnce(
@@ -42,7 +47,8 @@ describe('main.ts', () => {
   });
   afterEach(async () => {
     process.argv = argv;
-    await rm(userData, { recursive: true, force: true });
+    process.env.STYLEMIRROR_HOME = homeBefore;
+    await rm(home, { recursive: true, force: true });
   });
 
   /** Starts main.ts and lets `ready` fire; resolves with the main window. */
@@ -65,6 +71,14 @@ describe('main.ts', () => {
       payload,
     )) as Result<unknown>;
   }
+
+  it("moves Electron's user data into STYLEMIRROR_HOME before anything else reads it", async () => {
+    await import('../../main/app/main.js');
+    expect(electronMock.app.setPath).toHaveBeenCalledWith('userData', userData);
+    expect(electronMock.app.setPath.mock.invocationCallOrder[0]!).toBeLessThan(
+      electronMock.app.requestSingleInstanceLock.mock.invocationCallOrder[0]!,
+    );
+  });
 
   it('registers the app scheme before ready, and nothing else until then', async () => {
     await import('../../main/app/main.js');
@@ -126,7 +140,7 @@ describe('main.ts', () => {
   });
 
   it('refuses to start, saying why, when --models names no folder', async () => {
-    process.argv = [process.execPath, '.', '--models', path.join(userData, 'missing')];
+    process.argv = [process.execPath, '.', '--models', path.join(home, 'missing')];
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     await import('../../main/app/main.js');
     ready();

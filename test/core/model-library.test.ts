@@ -1,4 +1,4 @@
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -79,11 +79,39 @@ describe('ModelLibrary.list', () => {
     await model(user, 'wave'); // Same folder name as a bundled one: a different model.
 
     expect(await lib.list()).toEqual([
-      { id: 'user:la_muse', name: 'La Muse', source: 'user', hasStyleImage: true },
-      { id: 'bundled:rain_princess', name: 'Rain Princess', source: 'bundled', hasStyleImage: false },
-      { id: 'bundled:wave', name: 'Wave', source: 'bundled', hasStyleImage: true },
-      { id: 'user:wave', name: 'Wave', source: 'user', hasStyleImage: false },
-      { id: 'user:zebra', name: 'Zebra', source: 'user', hasStyleImage: false },
+      {
+        id: 'user:la_muse',
+        name: 'La Muse',
+        source: 'user',
+        format: 'ml5',
+        hasStyleImage: true,
+        editable: false,
+      },
+      {
+        id: 'bundled:rain_princess',
+        name: 'Rain Princess',
+        source: 'bundled',
+        format: 'ml5',
+        hasStyleImage: false,
+        editable: false,
+      },
+      {
+        id: 'bundled:wave',
+        name: 'Wave',
+        source: 'bundled',
+        format: 'ml5',
+        hasStyleImage: true,
+        editable: false,
+      },
+      { id: 'user:wave', name: 'Wave', source: 'user', format: 'ml5', hasStyleImage: false, editable: false },
+      {
+        id: 'user:zebra',
+        name: 'Zebra',
+        source: 'user',
+        format: 'ml5',
+        hasStyleImage: false,
+        editable: false,
+      },
     ]);
   });
 
@@ -157,7 +185,14 @@ describe('ModelLibrary.resolve', () => {
     const dir = await model(user, 'rain_princess', { 'style.webp': 'RIFF\0\0\0\0WEBPVP8 ' });
     expect(await lib.resolve('user:rain_princess')).toEqual({
       dir,
-      info: { id: 'user:rain_princess', name: 'Rain Princess', source: 'user', hasStyleImage: true },
+      info: {
+        id: 'user:rain_princess',
+        name: 'Rain Princess',
+        source: 'user',
+        format: 'ml5',
+        hasStyleImage: true,
+        editable: false,
+      },
     });
   });
 
@@ -186,7 +221,7 @@ describe('ModelLibrary.resolve', () => {
     await mkdir(path.join(user, 'empty'));
     await expect(lib.resolve('user:nope')).rejects.toMatchObject({
       code: 'model-not-found',
-      message: expect.stringMatching(/"user:nope".*manifest\.json/),
+      message: expect.stringMatching(/"user:nope".*no model folder "nope" in your models folder/),
     });
     await expect(lib.resolve('user:empty')).rejects.toMatchObject({ code: 'model-not-found' });
     const noUser = new ModelLibrary({ bundledDir: bundled, userDir: () => null });
@@ -194,6 +229,144 @@ describe('ModelLibrary.resolve', () => {
       code: 'model-not-found',
       message: expect.stringMatching(/no folder of your own models is set/),
     });
+  });
+});
+
+describe('the library source', () => {
+  async function withLibrary() {
+    const parts = await library();
+    const libraryDir = path.join(path.dirname(parts.bundled), 'library');
+    await mkdir(libraryDir);
+    const lib = new ModelLibrary({ bundledDir: parts.bundled, libraryDir, userDir: () => parts.user });
+    return { ...parts, libraryDir, lib };
+  }
+  const entry = {
+    version: 1,
+    name: 'My Blue Period',
+    format: 'ml5',
+    source: 'imported',
+    addedAt: '2026-12-01T10:00:00.000Z',
+    licence: { name: 'CC BY 4.0', url: 'https://creativecommons.org/licenses/by/4.0/' },
+    origin: 'blue.zip',
+  };
+
+  it('lists library models with the name, licence and date from their entry, and only they are editable', async () => {
+    const { bundled, libraryDir, lib } = await withLibrary();
+    await model(libraryDir, 'blue', { 'library-entry.json': JSON.stringify(entry) });
+    await model(bundled, 'mathura', {
+      'library-entry.json': JSON.stringify({
+        ...entry,
+        name: 'Mathura',
+        source: 'bundled',
+        licence: { name: 'MIT' },
+      }),
+    });
+    expect(await lib.list()).toEqual([
+      {
+        id: 'bundled:mathura',
+        name: 'Mathura',
+        source: 'bundled',
+        format: 'ml5',
+        hasStyleImage: false,
+        licence: { name: 'MIT' },
+        editable: false,
+      },
+      {
+        id: 'library:blue',
+        name: 'My Blue Period',
+        source: 'library',
+        format: 'ml5',
+        hasStyleImage: false,
+        licence: entry.licence,
+        addedAt: entry.addedAt,
+        editable: true,
+      },
+    ]);
+  });
+
+  it('falls back to the folder name when the entry is damaged, oversized or not UTF-8', async () => {
+    const { libraryDir, lib } = await withLibrary();
+    await model(libraryDir, 'broken_json', { 'library-entry.json': '{"version": 1, "name": ' });
+    await model(libraryDir, 'wrong_shape', { 'library-entry.json': JSON.stringify({ ...entry, name: 7 }) });
+    await model(libraryDir, 'huge', {
+      'library-entry.json': JSON.stringify({ ...entry, origin: 'x'.repeat(100_000) }),
+    });
+    await model(libraryDir, 'latin1', { 'library-entry.json': Buffer.from([0x7b, 0xe9, 0x7d]) });
+    expect((await lib.list()).map((m) => m.name)).toEqual(['Broken Json', 'Huge', 'Latin1', 'Wrong Shape']);
+  });
+
+  it('detects graph and ONNX models by their files, and ignores a sidecar alone', async () => {
+    const { libraryDir, lib } = await withLibrary();
+    await mkdir(path.join(libraryDir, 'graph'));
+    await writeFile(path.join(libraryDir, 'graph', 'model.json'), '{}');
+    await writeFile(path.join(libraryDir, 'graph', 'stylemirror.json'), '{}');
+    await mkdir(path.join(libraryDir, 'torch'));
+    await writeFile(path.join(libraryDir, 'torch', 'candy.onnx'), 'x');
+    await writeFile(path.join(libraryDir, 'torch', 'stylemirror.json'), '{}');
+    await mkdir(path.join(libraryDir, 'sidecar_only'));
+    await writeFile(path.join(libraryDir, 'sidecar_only', 'stylemirror.json'), '{}');
+    await mkdir(path.join(libraryDir, 'onnx_without_sidecar'));
+    await writeFile(path.join(libraryDir, 'onnx_without_sidecar', 'x.onnx'), 'x');
+    expect((await lib.list()).map((m) => [m.id, m.format])).toEqual([
+      ['library:graph', 'tfjs-graph'],
+      ['library:torch', 'onnx'],
+    ]);
+  });
+
+  it('renames a library model (its id stays) and refuses bad names', async () => {
+    const { libraryDir, lib } = await withLibrary();
+    await model(libraryDir, 'blue', { 'library-entry.json': JSON.stringify(entry) });
+    await model(libraryDir, 'plain');
+    expect(await lib.rename('library:blue', '  Rose Period ')).toMatchObject({
+      id: 'library:blue',
+      name: 'Rose Period',
+    });
+    expect(
+      JSON.parse(await readFile(path.join(libraryDir, 'blue', 'library-entry.json'), 'utf8')),
+    ).toMatchObject({
+      ...entry,
+      name: 'Rose Period',
+    });
+    // A library folder without an entry gets one.
+    expect(await lib.rename('library:plain', 'Plain Style')).toMatchObject({
+      name: 'Plain Style',
+      format: 'ml5',
+    });
+    for (const bad of ['', '   ', 'x'.repeat(81), 'new\nline']) {
+      await expect(lib.rename('library:blue', bad), bad).rejects.toMatchObject({
+        code: 'invalid-model-name',
+      });
+    }
+    expect((await lib.resolve('library:blue')).info.name).toBe('Rose Period');
+  });
+
+  it('deletes a library model and nothing else', async () => {
+    const { libraryDir, lib } = await withLibrary();
+    await model(libraryDir, 'blue', { 'library-entry.json': JSON.stringify(entry) });
+    await model(libraryDir, 'keep');
+    await lib.remove('library:blue');
+    expect((await lib.list()).map((m) => m.id)).toEqual(['library:keep']);
+    expect(await readdir(libraryDir)).toEqual(['keep']);
+    await expect(lib.remove('library:blue')).rejects.toMatchObject({ code: 'model-not-found' });
+  });
+
+  it("never renames or deletes bundled models or the person's own folder", async () => {
+    const { bundled, user, lib } = await withLibrary();
+    await model(bundled, 'mathura');
+    await model(user, 'mine');
+    for (const id of ['bundled:mathura', 'user:mine']) {
+      await expect(lib.remove(id), id).rejects.toMatchObject({ code: 'model-read-only' });
+      await expect(lib.rename(id, 'New'), id).rejects.toMatchObject({ code: 'model-read-only' });
+    }
+    expect(await readdir(path.join(bundled, 'mathura'))).toEqual(['manifest.json']);
+    expect(await readdir(path.join(user, 'mine'))).toEqual(['manifest.json']);
+  });
+
+  it('refuses ids that leave the library', async () => {
+    const { libraryDir, lib } = await withLibrary();
+    await model(path.dirname(libraryDir), 'outside');
+    await expect(lib.remove('library:../outside')).rejects.toMatchObject({ code: 'invalid-model-id' });
+    expect(await readdir(path.join(path.dirname(libraryDir), 'outside'))).toEqual(['manifest.json']);
   });
 });
 

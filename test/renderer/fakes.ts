@@ -60,7 +60,9 @@ export function model(folder: string, hasStyleImage = false): ModelInfo {
     id: `bundled:${folder}`,
     name: folder[0]!.toUpperCase() + folder.slice(1),
     source: 'bundled',
+    format: 'ml5',
     hasStyleImage,
+    editable: false,
   };
 }
 

@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import envPaths from 'env-paths';
 import { InvalidArgumentError } from 'commander';
 import {
   defaultSnapshotsDir,
@@ -12,6 +11,7 @@ import {
 } from '../../server/browser-server.js';
 import { isLoopbackHost } from '../../server/access-guard.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
+import { stylemirrorPaths } from '../../engine/stylemirror-home.js';
 
 export interface ServeOptions {
   readonly port: number;
@@ -29,7 +29,7 @@ export const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.m
 
 /** Browser mode's settings file: its own, so it never races the Electron app's settings. */
 export function defaultSettingsFile(): string {
-  return path.join(envPaths('style-mirror', { suffix: '' }).config, 'settings.json');
+  return path.join(stylemirrorPaths().configDir, 'settings.json');
 }
 
 /** `--port`: a whole number from 0 (any free port) to 65535. */

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import envPaths from 'env-paths';
+import { stylemirrorPaths } from '../stylemirror-home.js';
 import type { Ml5Model } from '../model/ml5-model.js';
 import type { BackendChoice, BackendKind } from '../../../common/engine-types.js';
 import type { LoadedNetwork, NetworkBackend } from './backend.js';
@@ -48,7 +48,7 @@ export async function openNetwork(
 ): Promise<LoadedNetwork> {
   if (choice !== 'auto') return (await createBackend(choice)).load(model);
 
-  const cacheFile = path.join(options.cacheDir ?? envPaths('style-mirror', { suffix: '' }).cache, CACHE_FILE);
+  const cacheFile = path.join(options.cacheDir ?? stylemirrorPaths().cacheDir, CACHE_FILE);
   const fingerprint = machineFingerprint();
   const cached = await readCachedChoice(cacheFile, fingerprint);
   if (cached !== undefined) {
@@ -153,6 +153,6 @@ async function writeCachedChoice(file: string, choice: AutoChoice): Promise<void
 
 /** Reads the cached `auto` measurement, for `bench` and diagnostics. */
 export async function readAutoChoice(cacheDir?: string): Promise<AutoChoice | undefined> {
-  const dir = cacheDir ?? envPaths('style-mirror', { suffix: '' }).cache;
+  const dir = cacheDir ?? stylemirrorPaths().cacheDir;
   return readCachedChoice(path.join(dir, CACHE_FILE), machineFingerprint());
 }
