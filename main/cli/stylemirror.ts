@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { benchCommand } from './commands/bench-command.js';
+import { registerModelsCommands } from './commands/models-command.js';
 import { pipelineBenchCommand } from './commands/pipeline-bench.js';
 import { parsePort, serveCommand } from './commands/serve-command.js';
 import { stylizeCommand } from './commands/stylize-command.js';
@@ -15,7 +16,10 @@ program
   .command('stylize')
   .description('stylize PNG/JPEG/WebP images (files or folders) with one model')
   .argument('<input...>', 'image files or folders of images')
-  .requiredOption('-m, --model <dir|id>', 'ml5 model folder (manifest.json + weights), or a model id')
+  .requiredOption(
+    '-m, --model <dir|id>',
+    'a model folder, or a model id from `stylemirror models list` (library:…, bundled:…, or the bare name)',
+  )
   .requiredOption('-o, --output <file|dir>', 'output image file (one input) or folder')
   .addOption(new Option('-b, --backend <name>', 'auto, ort or tfjs').default('auto').argParser(parseBackend))
   .option(
@@ -81,6 +85,8 @@ program
   .action(async (opts) => {
     await serveCommand(opts);
   });
+
+registerModelsCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`stylemirror: ${error instanceof Error ? error.message : String(error)}`);

@@ -154,7 +154,8 @@ export class ModelLibrary {
     await rm(doomed, { recursive: true, force: true });
   }
 
-  private async resolveEditable(id: string): Promise<{ dir: string; info: ModelInfo }> {
+  /** {@link resolve}, for a model that may be renamed or deleted; `model-read-only` otherwise. */
+  async resolveEditable(id: string): Promise<{ dir: string; info: ModelInfo }> {
     const resolved = await this.resolve(id);
     if (!resolved.info.editable) {
       throw new ModelLibraryError(
