@@ -14,8 +14,8 @@ const program = new Command('stylemirror')
 
 program
   .command('stylize')
-  .description('stylize PNG/JPEG/WebP images (files or folders) with one model')
-  .argument('<input...>', 'image files or folders of images')
+  .description('stylize PNG/JPEG/WebP images (files or folders) or one video (MP4, WebM, MOV, MKV) with one model')
+  .argument('<input...>', 'image files or folders of images, or one video file')
   .requiredOption(
     '-m, --model <dir|id>',
     'a model folder, or a model id from `stylemirror models list` (library:…, bundled:…, or the bare name)',

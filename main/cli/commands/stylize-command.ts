@@ -3,8 +3,12 @@ import path from 'node:path';
 import type { BackendChoice } from '../../engine/backends/select-backend.js';
 import { Engine } from '../../engine/engine.js';
 import type { Size } from '../../engine/stylize.js';
+import type { StylizeOptions } from '../../../common/engine-types.js';
 import { isImageFile, readImage, writeImage } from '../image-files.js';
 import { resolveModelArgument } from '../model-library.js';
+import { startProgress } from '../progress.js';
+import { isVideoFile } from '../video/ffmpeg.js';
+import { stylizeVideo } from './stylize-video.js';
 
 export interface StylizeCommandOptions {
   readonly model: string;
@@ -22,15 +26,20 @@ export interface StylizeSummary {
 }
 
 /**
- * Stylizes image files with one loaded model. Inputs are files or folders (their images, not
- * recursive). One input may go to an output file; several go into an output folder as
- * `<name>.<model>.<ext>`. A file that fails is reported and skipped; the rest still run.
+ * Stylizes image files or one video with one loaded model. Inputs are files or folders (their images,
+ * not recursive). One input may go to an output file; several go into an output folder as
+ * `<name>.<model>.<ext>`. A file that fails is reported and skipped; the rest still run. A video goes
+ * to one output video file.
  */
 export async function stylizeCommand(
   inputs: string[],
   options: StylizeCommandOptions,
   log: (line: string) => void = console.log,
 ): Promise<StylizeSummary> {
+  if (inputs.some(isVideoFile)) {
+    if (inputs.length !== 1) throw new Error('Give one video at a time (with no images beside it).');
+    return stylizeVideoCommand(inputs[0]!, options, log);
+  }
   const files = await expandInputs(inputs);
   if (files.length === 0) throw new Error(`No PNG, JPEG or WebP images in ${inputs.join(', ')}.`);
 
@@ -46,32 +55,60 @@ export async function stylizeCommand(
     if (backend.fallbackReason !== undefined) log(`  not on a faster device: ${backend.fallbackReason}`);
 
     const summary: StylizeSummary = { written: [], failed: [] };
+    const progress = files.length > 1 ? startProgress(files.length, 'images') : undefined;
+    // With a bar on the terminal, only failures are worth a line above it.
+    const report = progress === undefined ? log : () => undefined;
     for (const input of files) {
       const output = toFolder ? path.join(options.output, outputName(input, status.model)) : options.output;
       try {
         const { frame, scaledFrom } = await readImage(input);
-        const result = await engine.stylize(frame, {
-          strength: options.strength,
-          preserveColors: options.preserveColors,
-          ...(options.size ? { processingSize: options.size } : {}),
-        });
+        const result = await engine.stylize(frame, stylizeOptions(options));
         await writeImage(result.frame, output);
         summary.written.push(output);
         const note = scaledFrom ? ` (scaled down from ${scaledFrom.width}x${scaledFrom.height})` : '';
         const at = result.processingSize;
-        log(
+        report(
           `${input} -> ${output}  ${frame.width}x${frame.height}${note}, network at ${at.width}x${at.height}, ` +
             `${result.timings.networkMs.toFixed(0)} ms network, ${result.timings.totalMs.toFixed(0)} ms total`,
         );
       } catch (error) {
         summary.failed.push({ input, error: (error as Error).message });
-        log(`${input}: FAILED: ${(error as Error).message}`);
+        (progress?.log ?? log)(`${input}: FAILED: ${(error as Error).message}`);
       }
+      progress?.tick();
     }
+    progress?.stop();
     return summary;
   } finally {
     await engine.dispose();
   }
+}
+
+async function stylizeVideoCommand(
+  input: string,
+  options: StylizeCommandOptions,
+  log: (line: string) => void,
+): Promise<StylizeSummary> {
+  await mkdir(path.dirname(path.resolve(options.output)), { recursive: true });
+  const engine = new Engine();
+  try {
+    const status = await engine.loadModel(await resolveModelArgument(options.model), options.backend);
+    log(
+      `model ${status.model} on ${status.backend.kind} (${status.backend.runtime}, ${status.backend.device})`,
+    );
+    await stylizeVideo(engine, input, options.output, stylizeOptions(options), log);
+    return { written: [options.output], failed: [] };
+  } finally {
+    await engine.dispose();
+  }
+}
+
+function stylizeOptions(options: StylizeCommandOptions): StylizeOptions {
+  return {
+    strength: options.strength,
+    preserveColors: options.preserveColors,
+    ...(options.size ? { processingSize: options.size } : {}),
+  };
 }
 
 /** `photo.jpg` + model `udnie` -> `photo.udnie.jpg`; other inputs keep their format. */
