@@ -1,0 +1,141 @@
+/**
+ * A fresh install, as a newcomer or a workshop laptop has it: `stylemirror serve` with no flags, an
+ * empty STYLEMIRROR_HOME (no settings, no library), nothing beside the checkout. The page must open
+ * on a live mirror painted with a bundled style, and neither the page (every request and WebSocket it
+ * opens is recorded) nor the server and its engine thread (a preload refuses and records non-loopback
+ * connections and lookups) may reach the network. Chromium itself is pointed at a proxy that refuses
+ * everything, so that nothing leaves the machine whatever asks: its own background requests
+ * (component updates, accounts) are the test browser's, not the mirror's, and are not asserted on.
+ * Screenshot: test-results/e2e/fresh-install.png.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
+import { startRefusingProxy, type RefusingProxy } from '../support/refusing-proxy.js';
+
+const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const FAKE_CAMERA = path.resolve(REPO_ROOT, '../shared/video/fox_320x240_15fps.y4m');
+const ARTIFACTS = path.join(REPO_ROOT, 'test-results/e2e');
+
+interface MirrorStats {
+  readonly displayedFrames: number;
+  readonly currentModelId: string | null;
+}
+
+const ready = chromiumAvailable() && existsSync(FAKE_CAMERA);
+if (!ready) {
+  console.warn(
+    `Chromium (${CHROMIUM_PATH}) or the fake camera (${FAKE_CAMERA}) is missing: skipping the fresh-install test.`,
+  );
+}
+
+(ready ? describe : describe.skip)('a fresh install, offline', () => {
+  let home: string;
+  let outboundLog: string;
+  let serve: ChildProcess;
+  let serveOutput = '';
+  let proxy: RefusingProxy;
+  let browser: Browser;
+  let page: Page;
+  /** Every URL the page asked for: documents, scripts, images, fetches, WebSockets. */
+  const pageRequests: string[] = [];
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    home = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-fresh-'));
+    outboundLog = path.join(home, 'outbound.jsonl');
+    serve = spawn(
+      process.execPath,
+      [
+        '--import',
+        path.join(REPO_ROOT, 'test/support/record-outbound.mjs'),
+        path.join(REPO_ROOT, 'bin/stylemirror.js'),
+        'serve',
+        '--port',
+        '0',
+      ],
+      {
+        cwd: home,
+        env: { ...process.env, STYLEMIRROR_HOME: home, STYLEMIRROR_OUTBOUND_LOG: outboundLog, NO_COLOR: '1' },
+      },
+    );
+    serve.stdout!.on('data', (chunk: Buffer) => (serveOutput += chunk.toString()));
+    serve.stderr!.on('data', (chunk: Buffer) => (serveOutput += chunk.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve printed no address: ${serveOutput}`)), 60_000);
+      serve.stdout!.on('data', () => {
+        const found = /http:\/\/127\.0\.0\.1:\d+\/\S*/.exec(serveOutput);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found[0]);
+        }
+      });
+      serve.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${serveOutput}`)));
+    });
+
+    proxy = await startRefusingProxy();
+    browser = await launchChromium([
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${FAKE_CAMERA}`,
+      `--proxy-server=${proxy.url}`,
+    ]);
+    const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
+    await context.grantPermissions(['camera'], { origin: new URL(url).origin });
+    page = await context.newPage();
+    page.on('request', (request) => pageRequests.push(request.url()));
+    page.on('websocket', (socket) => pageRequests.push(socket.url()));
+    await page.goto(url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    serve?.kill('SIGTERM');
+    if (home !== undefined) await rm(home, { recursive: true, force: true });
+  });
+
+  function stats(): Promise<MirrorStats | undefined> {
+    return page.evaluate(() => (globalThis as { __styleMirrorStats?: MirrorStats }).__styleMirrorStats);
+  }
+
+  it('opens on a live mirror painted with a bundled style, with no flags and nothing saved', async () => {
+    await page.waitForFunction(
+      () =>
+        ((globalThis as { __styleMirrorStats?: MirrorStats }).__styleMirrorStats?.displayedFrames ?? 0) >= 3,
+      undefined,
+      { timeout: 120_000 },
+    );
+    const first = (await stats())!;
+    expect(first.currentModelId).toMatch(/^bundled:/);
+    await page.waitForFunction(
+      (seen: number) =>
+        ((globalThis as { __styleMirrorStats?: MirrorStats }).__styleMirrorStats?.displayedFrames ?? 0) >=
+        seen + 3,
+      first.displayedFrames,
+      { timeout: 60_000 },
+    );
+    await page.screenshot({ path: path.join(ARTIFACTS, 'fresh-install.png') });
+  });
+
+  it('asked nothing of the network: not the page, not the server, not its engine', async () => {
+    // Let the page settle into its steady state (thumbnails, settings saves) before looking.
+    await page.waitForTimeout(2_000);
+    expect(pageRequests.length).toBeGreaterThan(3);
+    const offMachine = pageRequests.filter((url) => !/^(https?|wss?):\/\/127\.0\.0\.1:\d+\//.test(url));
+    expect(offMachine.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:'))).toEqual([]);
+    const outbound = existsSync(outboundLog) ? (await readFile(outboundLog, 'utf8')).trim() : '';
+    expect(outbound).toBe('');
+    // The recorder really ran in the server and in its engine thread (else the check above proves nothing).
+    const loaded = (await readFile(`${outboundLog}.loaded`, 'utf8')).trim().split('\n');
+    expect(
+      new Set(loaded.map((line) => (JSON.parse(line) as { thread: number }).thread)).size,
+    ).toBeGreaterThanOrEqual(2);
+  });
+});
