@@ -1,0 +1,67 @@
+/**
+ * MERGE: stand-ins for two modules other branches are adding, so `stylemirror models get` works on
+ * this branch. When they land, delete this file and import `stylemirrorPaths` from
+ * main/core/stylemirror-home.ts and `importModel` from main/core/model-import.ts instead (in
+ * main/cli/commands/models-pack-command.ts and test/core/style-packs.test.ts). Both follow the
+ * shared model-library spec, minimally.
+ */
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import envPaths from 'env-paths';
+import type { ImportModelRequest } from '../core/style-packs.js';
+
+/** MERGE: main/core/stylemirror-home.ts. `STYLEMIRROR_HOME=DIR` keeps everything in DIR. */
+export function stylemirrorPaths(env: NodeJS.ProcessEnv = process.env): {
+  libraryDir: string;
+  cacheDir: string;
+} {
+  if (env.STYLEMIRROR_HOME) {
+    const home = path.resolve(env.STYLEMIRROR_HOME);
+    return { libraryDir: path.join(home, 'library'), cacheDir: path.join(home, 'cache') };
+  }
+  const paths = envPaths('style-mirror', { suffix: '' });
+  return { libraryDir: path.join(paths.data, 'library'), cacheDir: paths.cache };
+}
+
+/**
+ * MERGE: main/core/model-import.ts. Copies the folder to a staging folder inside the library,
+ * validates the copy, writes `library-entry.json`, then renames it to a fresh slug in one step.
+ */
+export async function importModel(request: ImportModelRequest): Promise<{ id: string }> {
+  await mkdir(request.libraryDir, { recursive: true });
+  const staging = path.join(request.libraryDir, `.staging-${randomBytes(8).toString('hex')}`);
+  try {
+    await cp(request.source.path, staging, { recursive: true, errorOnExist: true });
+    const { format } = await request.validate(staging);
+    const entry = {
+      version: 1,
+      name: request.name,
+      format,
+      source: request.sourceTag,
+      addedAt: new Date().toISOString(),
+      licence: request.licence,
+      origin: request.origin,
+    };
+    await writeFile(path.join(staging, 'library-entry.json'), `${JSON.stringify(entry, null, 2)}\n`);
+    const slug = await freeSlug(request.libraryDir, request.name);
+    await rename(staging, path.join(request.libraryDir, slug));
+    return { id: `library:${slug}` };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function freeSlug(libraryDir: string, name: string): Promise<string> {
+  const base =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 56) || 'model';
+  const taken = new Set(await readdir(libraryDir));
+  for (let n = 1; ; n++) {
+    const slug = n === 1 ? base : `${base}-${n}`;
+    if (!taken.has(slug)) return slug;
+  }
+}
