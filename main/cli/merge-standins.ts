@@ -1,15 +1,16 @@
 /**
- * MERGE: stand-ins for two modules other branches are adding, so `stylemirror models get` works on
- * this branch. When they land, delete this file and import `stylemirrorPaths` from
- * main/core/stylemirror-home.ts and `importModel` from main/core/model-import.ts instead (in
- * main/cli/commands/models-pack-command.ts and test/core/style-packs.test.ts). Both follow the
- * shared model-library spec, minimally.
+ * MERGE: stand-ins for modules other branches are adding, so `stylemirror models get` works on this
+ * branch. When they land, delete this file and import `stylemirrorPaths` from
+ * main/core/stylemirror-home.ts, `importModel` from main/core/model-import.ts and the production
+ * validator from wherever that branch puts it (in main/cli/commands/models-pack-command.ts and
+ * test/core/style-packs.test.ts). They follow the shared model-library spec, minimally.
  */
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
-import type { ImportModelRequest } from '../core/style-packs.js';
+import type { ImportModelRequest, ValidateModel } from '../core/style-packs.js';
+import { readMl5Model } from '../engine/model/ml5-model-reader.js';
 
 /** MERGE: main/core/stylemirror-home.ts. `STYLEMIRROR_HOME=DIR` keeps everything in DIR. */
 export function stylemirrorPaths(env: NodeJS.ProcessEnv = process.env): {
@@ -65,3 +66,9 @@ async function freeSlug(libraryDir: string, name: string): Promise<string> {
     if (!taken.has(slug)) return slug;
   }
 }
+
+/** MERGE: the production validator the importer's branch settles on (a format-detecting reader). */
+export const validateModel: ValidateModel = async (dir) => {
+  await readMl5Model(dir);
+  return { format: 'ml5' };
+};

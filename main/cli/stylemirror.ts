@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { benchCommand } from './commands/bench-command.js';
+import { registerPackCommands } from './commands/models-pack-command.js';
 import { pipelineBenchCommand } from './commands/pipeline-bench.js';
 import { parsePort, serveCommand } from './commands/serve-command.js';
 import { stylizeCommand } from './commands/stylize-command.js';
@@ -81,6 +82,10 @@ program
   .action(async (opts) => {
     await serveCommand(opts);
   });
+
+// The model library. Style packs register here; list/import/remove/rename join the same group.
+const models = program.command('models').description('your model library, and packs of styles to download');
+registerPackCommands(models);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`stylemirror: ${error instanceof Error ? error.message : String(error)}`);
