@@ -22,7 +22,7 @@ export type { PackModel, PinnedFile, StylePack } from './packs/style-pack-schema
 export const STYLE_PACKS: readonly StylePack[] = [ML5_CLASSICS].map((pack) => StylePackSchema.parse(pack));
 
 /** Why a pack request was refused. Stable strings: the UI and tests match on them. */
-export type StylePackErrorCode = 'unknown-pack' | 'bad-base-url';
+export type StylePackErrorCode = 'unknown-pack' | 'invalid-pack' | 'bad-base-url';
 
 export class StylePackError extends Error {
   override readonly name = 'StylePackError';
@@ -126,12 +126,21 @@ export interface PackDownloadResult {
 
 /**
  * What {@link downloadPack} would do now: which models it fetches and how many bytes.
- * @throws {StylePackError} `bad-base-url` for an override that is not an http(s) URL.
+ * @throws {StylePackError} `invalid-pack` for a definition the schema refuses, `bad-base-url` for
+ *   an override that is not an http(s) URL.
  */
 export async function planPackDownload(
   pack: StylePack,
   options: { readonly libraryDir: string; readonly baseUrl?: string },
 ): Promise<PackDownloadPlan> {
+  // Paths on disk and URLs are made from the definition: never from one that skipped the schema.
+  const checked = StylePackSchema.safeParse(pack);
+  if (!checked.success) {
+    throw new StylePackError(
+      'invalid-pack',
+      `Style pack ${JSON.stringify(pack.id)} is not a valid definition: ${z.prettifyError(checked.error)}`,
+    );
+  }
   const baseUrl = checkedBaseUrl(options.baseUrl ?? pack.baseUrl);
   const installed = await packModelsInLibrary(options.libraryDir, pack.id);
   const toDownload = pack.models.filter((m) => !installed.has(m.folder));
@@ -152,7 +161,7 @@ export async function planPackDownload(
  * again is cheap and finishes an interrupted download. Models are fetched one after the other; a
  * failure stops the run, and the models added before it stay.
  *
- * @throws {StylePackError} for a bad base URL, {@link DownloadError} for a file that could not be
+ * @throws {StylePackError} for a bad definition or base URL, {@link DownloadError} for a file that could not be
  *   fetched or did not verify, the importer's error for a model it refused, and the signal's reason
  *   when aborted (partial files stay in the cache for the next run).
  */

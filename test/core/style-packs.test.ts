@@ -170,9 +170,28 @@ describe('style pack definitions', () => {
     for (const [what, pack] of bad) expect(StylePackSchema.safeParse(pack).success, what).toBe(false);
   });
 
+  it('downloads only from a valid definition, saying what is wrong with one that is not', async () => {
+    const dir = await makeTempDir();
+    const { importModel, calls } = recordingImporter();
+    const escaping = { ...UDNIE, files: [{ ...UDNIE.files[0]!, path: '../../escape' }] };
+    const error = await downloadPack(
+      { ...ML5_CLASSICS, models: [escaping] },
+      { libraryDir: dir, cacheDir: dir, importModel, validate },
+    ).catch((e: unknown) => e);
+    expect(error).toSatisfy((e) => e instanceof StylePackError && e.code === 'invalid-pack');
+    expect((error as Error).message).toMatch(/Style pack "ml5-classics" is not a valid definition:.*models/s);
+    expect(calls).toEqual([]);
+  });
+
   it('refuses a base URL override that is not http(s), before any request', async () => {
     const dir = await makeTempDir();
-    for (const baseUrl of ['file:///etc/', 'javascript:alert(1)//', 'ftp://example.org/', 'not a url']) {
+    for (const baseUrl of [
+      'file:///etc/',
+      'javascript:alert(1)//',
+      'ftp://example.org/',
+      'not a url',
+      'https://a.example/?x=',
+    ]) {
       const { importModel, calls } = recordingImporter();
       await expect(
         downloadPack(ML5_CLASSICS, { libraryDir: dir, cacheDir: dir, baseUrl, importModel, validate }),

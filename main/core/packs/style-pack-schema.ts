@@ -8,12 +8,12 @@ import { z } from 'zod';
 /** Largest file a pack may pin. ml5 models are 6.7 MB in all; this leaves room for other formats. */
 export const MAX_PINNED_FILE_BYTES = 256 * 1024 * 1024;
 
-/** A base URL: http(s) only, ending in `/` so relative paths resolve beneath it. */
+/** A base URL: http(s) only, ending in `/` so relative paths resolve beneath it (no query, no #). */
 export const HttpBaseUrlSchema = z
   .string()
   .max(2048)
-  .refine((value) => isHttpUrl(value) && value.endsWith('/'), {
-    message: 'must be an http:// or https:// URL ending in "/"',
+  .refine((value) => isHttpUrl(value) && value.endsWith('/') && !/[?#]/.test(value), {
+    message: 'must be an http:// or https:// URL ending in "/", without "?" or "#"',
   });
 
 /** One path segment that stays inside its folder on every platform: no `..`, no separators. */
