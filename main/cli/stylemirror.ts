@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { benchCommand } from './commands/bench-command.js';
 import { registerModelsCommands } from './commands/models-command.js';
+import { registerPackCommands } from './commands/models-pack-command.js';
 import { pipelineBenchCommand } from './commands/pipeline-bench.js';
 import { parsePort, serveCommand } from './commands/serve-command.js';
 import { stylizeCommand } from './commands/stylize-command.js';
@@ -14,7 +15,9 @@ const program = new Command('stylemirror')
 
 program
   .command('stylize')
-  .description('stylize PNG/JPEG/WebP images (files or folders) or one video (MP4, WebM, MOV, MKV) with one model')
+  .description(
+    'stylize PNG/JPEG/WebP images (files or folders) or one video (MP4, WebM, MOV, MKV) with one model',
+  )
   .argument('<input...>', 'image files or folders of images, or one video file')
   .requiredOption(
     '-m, --model <dir|id>',
@@ -86,7 +89,7 @@ program
     await serveCommand(opts);
   });
 
-registerModelsCommands(program);
+registerPackCommands(registerModelsCommands(program));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`stylemirror: ${error instanceof Error ? error.message : String(error)}`);

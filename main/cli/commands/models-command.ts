@@ -27,7 +27,9 @@ function defaultIo(): ModelsCommandIo {
 export function registerModelsCommands(program: Command, io: () => ModelsCommandIo = defaultIo): Command {
   const models = program
     .command('models')
-    .description('list, import, rename and remove styles in the library the app shows');
+    .description(
+      'the style library the app shows: list, import, rename, remove, and packs of styles to download',
+    );
 
   models
     .command('list')
