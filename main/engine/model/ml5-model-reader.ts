@@ -4,6 +4,7 @@ import type { Ml5Model } from './ml5-model.js';
 import { ModelError } from './model-errors.js';
 import {
   checkPlainFileName,
+  DEFAULT_MAX_TOTAL_BYTES,
   fileSize,
   readExactly,
   readJsonFile,
@@ -23,7 +24,7 @@ export interface Ml5ReadOptions {
 }
 
 export const DEFAULT_MAX_MANIFEST_BYTES = 1024 * 1024;
-export const DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+export { DEFAULT_MAX_TOTAL_BYTES } from './model-files.js';
 
 /** The file that makes a folder an ml5 model. */
 export const ML5_MANIFEST = 'manifest.json';
@@ -89,7 +90,7 @@ export async function readMl5Model(dir: string, options: Ml5ReadOptions = {}): P
   for (let k = 0; k < VARIABLE_COUNT; k++) {
     weights.push(await decodeFloat32(files[k]!, 4 * product(entries[k]!.shape), name, entries[k]!.filename));
   }
-  return { name, dir: root, weights };
+  return { format: 'ml5', name, dir: root, weights };
 }
 
 /** Returns the manifest entries of the 48 architecture variables, indexed by variable number. */

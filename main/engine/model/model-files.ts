@@ -9,6 +9,9 @@ import { parseStrictJson, StrictJsonError } from './strict-json.js';
  * bounded, so a hostile folder costs no more than a real model does.
  */
 
+/** Budget for all of one model's weight (or network) bytes. The ml5 network needs 6.7 MB, as do its ONNX and tfjs exports. */
+export const DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+
 /** The real path of the model folder `dir`. @throws {ModelError} `not-a-folder`. */
 export async function resolveModelFolder(dir: string, name: string): Promise<string> {
   let root: string;
