@@ -1,11 +1,13 @@
 /**
  * The models the mirror can show: the sub-folders of the bundled models folder and of the user's own
- * models folder that hold an ml5 `manifest.json`. Listing is cheap on purpose (a directory read and a
- * few `stat`s per model): weights are validated in full by the engine when a model is loaded.
+ * models folder that hold a model's file (ml5's `manifest.json`, a tfjs `model.json`, an `.onnx`
+ * network). Listing is cheap on purpose (a directory read and a few `stat`s per model): models are
+ * validated in full by the engine when loaded.
  */
 import { opendir, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelInfo } from '../../common/contract.js';
+import { holdsModelFile } from '../engine/model/read-style-model.js';
 
 /** Most models listed from one folder; a folder with more is not a model library a person browses. */
 export const MAX_MODELS_PER_FOLDER = 500;
@@ -14,7 +16,6 @@ const MAX_ENTRIES_SCANNED = 10_000;
 /** Largest style image returned: a painting for the picker, not a print master. */
 export const MAX_STYLE_IMAGE_BYTES = 20 * 1024 * 1024;
 
-const MANIFEST = 'manifest.json';
 /** Style image file names, in the order they are preferred when a folder has several. */
 const STYLE_IMAGE_NAMES = ['style.jpg', 'style.jpeg', 'style.png', 'style.webp'];
 
@@ -82,10 +83,10 @@ export class ModelLibrary {
       );
     }
     const dir = path.join(root, folder);
-    if (!(await isFile(path.join(dir, MANIFEST)))) {
+    if (!(await holdsModelFile(dir))) {
       throw new ModelLibraryError(
         'model-not-found',
-        `No style model ${JSON.stringify(id)}: ${dir} is not a model folder (it needs a manifest.json).`,
+        `No style model ${JSON.stringify(id)}: ${dir} is not a model folder (it holds no manifest.json, model.json or .onnx file).`,
       );
     }
     return { dir, info: await describeModel(source, root, folder) };
@@ -176,7 +177,8 @@ export function displayName(folder: string): string {
 }
 
 /**
- * Names of the model folders directly inside `root` (visible sub-folders holding a manifest.json), in
+ * Names of the model folders directly inside `root` (visible sub-folders holding a model's file, see
+ * `holdsModelFile`), in
  * code-point order, at most `limit` of them. A missing or unreadable `root` has none; never throws.
  * The CLI resolves model names with this too.
  */
@@ -194,7 +196,7 @@ export async function listModelFolders(root: string, limit = MAX_MODELS_PER_FOLD
     return [];
   }
   candidates.sort(compare);
-  const isModel = await Promise.all(candidates.map((name) => isFile(path.join(root, name, MANIFEST))));
+  const isModel = await Promise.all(candidates.map((name) => holdsModelFile(path.join(root, name))));
   return candidates.filter((_, i) => isModel[i]).slice(0, limit);
 }
 
@@ -272,14 +274,6 @@ function sniffImageType(bytes: Uint8Array): string | undefined {
   if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
   if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
   return undefined;
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Locale-free order, the same on every machine. */

@@ -140,7 +140,13 @@ export function tinyStyleReference(weights: TinyStyleWeights, input: Planes): Pl
  * `output = input * scale + offset`, elementwise, on a picture tensor of the given layout (declared
  * with free height and width): with a sidecar's ranges it makes networks whose output is known exactly.
  */
-export function buildAffineOnnx(layout: 'NHWC' | 'NCHW', scale: number, offset: number): Uint8Array {
+export function buildAffineOnnx(
+  layout: 'NHWC' | 'NCHW',
+  scale: number,
+  offset: number,
+  /** The input's declared element type (an `onnx.TensorProto.DataType`); FLOAT unless given. */
+  inputType: number = onnx.TensorProto.DataType.FLOAT,
+): Uint8Array {
   const g = new TestGraph();
   const x = g.node('Mul', ['image', g.float('scale', [], new Float32Array([scale]))]);
   g.node('Add', [x, g.float('offset', [], new Float32Array([offset]))], [], 'picture');
@@ -150,7 +156,10 @@ export function buildAffineOnnx(layout: 'NHWC' | 'NCHW', scale: number, offset: 
       ? [{ dimValue: 1 }, { dimValue: 3 }, h, w]
       : [{ dimValue: 1 }, h, w, { dimValue: 3 }];
   };
-  return g.serialize({ name: 'image', dims: dims('in') }, { name: 'picture', dims: dims('out') });
+  return g.serialize(
+    { name: 'image', dims: dims('in'), type: inputType },
+    { name: 'picture', dims: dims('out') },
+  );
 }
 
 /** The engine's HWC RGB picture as NCHW planes. */
@@ -226,9 +235,15 @@ class TestGraph {
     return name;
   }
 
-  serialize(input: { name: string; dims: Dim[] }, output: { name: string; dims: Dim[] }): Uint8Array {
-    const type = (dims: Dim[]): onnxProto.onnx.ITypeProto => ({
-      tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims } },
+  serialize(
+    input: { name: string; dims: Dim[]; type?: number },
+    output: { name: string; dims: Dim[] },
+  ): Uint8Array {
+    const type = (
+      dims: Dim[],
+      elemType: number = onnx.TensorProto.DataType.FLOAT,
+    ): onnxProto.onnx.ITypeProto => ({
+      tensorType: { elemType, shape: { dim: dims } },
     });
     return onnx.ModelProto.encode(
       onnx.ModelProto.create({
@@ -239,7 +254,7 @@ class TestGraph {
           name: 'test',
           node: this.nodes,
           initializer: this.initializers,
-          input: [{ name: input.name, type: type(input.dims) }],
+          input: [{ name: input.name, type: type(input.dims, input.type) }],
           output: [{ name: output.name, type: type(output.dims) }],
         },
       }),

@@ -1,4 +1,4 @@
-import { opendir } from 'node:fs/promises';
+import { opendir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ML5_MANIFEST, readMl5Model } from './ml5-model-reader.js';
 import { ModelError } from './model-errors.js';
@@ -42,9 +42,11 @@ export async function detectModelFormat(dir: string, name = folderName(dir)): Pr
   const root = await resolveModelFolder(dir, name);
   const names = await listFolder(root, name);
   const found: { format: ModelFormat; file: string }[] = [];
-  if (names.includes(ML5_MANIFEST)) found.push({ format: 'ml5', file: ML5_MANIFEST });
-  if (names.includes(TFJS_MODEL_JSON)) found.push({ format: 'tfjs-graph', file: TFJS_MODEL_JSON });
-  const onnxFiles = names.filter((n) => n.toLowerCase().endsWith('.onnx')).sort();
+  for (const format of ['ml5', 'tfjs-graph'] as const) {
+    const file = names.find((n) => modelFileFormat(n) === format);
+    if (file !== undefined) found.push({ format, file });
+  }
+  const onnxFiles = names.filter((n) => modelFileFormat(n) === 'onnx').sort();
   if (onnxFiles.length > 1) {
     throw new ModelError(
       'format-ambiguous',
@@ -77,6 +79,36 @@ export async function detectModelFormat(dir: string, name = folderName(dir)): Pr
     );
   }
   return { format: only.format, dir: root, file: only.file };
+}
+
+/** The format a file of this name says a folder holds, if any: the one place these names are decided. */
+function modelFileFormat(fileName: string): ModelFormat | undefined {
+  if (fileName === ML5_MANIFEST) return 'ml5';
+  if (fileName === TFJS_MODEL_JSON) return 'tfjs-graph';
+  return fileName.toLowerCase().endsWith('.onnx') ? 'onnx' : undefined;
+}
+
+/**
+ * Whether `dir` holds a regular file (or a link to one) that says a model format. Cheap, for listing
+ * model folders: whether it is one valid model is for reading it to say. Never throws.
+ */
+export async function holdsModelFile(dir: string): Promise<boolean> {
+  try {
+    let seen = 0;
+    for await (const entry of await opendir(dir)) {
+      // Returning early closes the directory.
+      if (++seen > MAX_FOLDER_ENTRIES) return false;
+      if (modelFileFormat(entry.name) === undefined) continue;
+      if (entry.isFile()) return true;
+      if (entry.isSymbolicLink()) {
+        const target = await stat(path.join(dir, entry.name)).catch(() => undefined);
+        if (target?.isFile() === true) return true;
+      }
+    }
+  } catch {
+    // Missing or unreadable: not a model folder.
+  }
+  return false;
 }
 
 /**
