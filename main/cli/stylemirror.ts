@@ -15,7 +15,10 @@ program
   .command('stylize')
   .description('stylize PNG/JPEG/WebP images (files or folders) with one model')
   .argument('<input...>', 'image files or folders of images')
-  .requiredOption('-m, --model <dir|id>', 'ml5 model folder (manifest.json + weights), or a model id')
+  .requiredOption(
+    '-m, --model <dir|id>',
+    'model folder (ml5 manifest.json + weights; or an .onnx network or tfjs model.json with stylemirror.json), or a model id',
+  )
   .requiredOption('-o, --output <file|dir>', 'output image file (one input) or folder')
   .addOption(new Option('-b, --backend <name>', 'auto, ort or tfjs').default('auto').argParser(parseBackend))
   .option(

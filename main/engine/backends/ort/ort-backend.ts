@@ -145,8 +145,9 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
           if (error instanceof ModelError) throw error;
           const reason = firstLine(error);
           failures.push(`${provider}: ${reason}`);
-          // A provider that cannot load (a missing CUDA library, say) will not load for the next model either.
-          if (provider !== 'cpu') unavailableProviders.set(provider, reason);
+          // A provider that cannot load (a missing CUDA library, say) will not load for the next model
+          // either. Only our own ml5 graph proves that, though: an ONNX file may fail for reasons of its own.
+          if (provider !== 'cpu' && model.format === 'ml5') unavailableProviders.set(provider, reason);
         }
       }
       throw new Error(
