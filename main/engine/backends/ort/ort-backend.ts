@@ -110,10 +110,9 @@ function sidecarGraph(model: OnnxModel): OrtGraph {
 
 /**
  * onnxruntime-node: runs an ONNX network (the ml5 network built as an ONNX graph in memory, or an ONNX
- * file with its sidecar) on the best
- * execution provider that really works here. A provider counts as working only once a session on it
- * has been created *and* has run a frame; otherwise the next one is tried and the reason kept in
- * `BackendInfo.fallbackReason`.
+ * file with its sidecar) on the best execution provider that really works here. A provider counts as
+ * working only once a session on it has been created *and* has run a frame; otherwise the next one is
+ * tried and the reason kept in `BackendInfo.fallbackReason`.
  */
 export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBackend {
   const requested = options.provider ?? 'auto';
