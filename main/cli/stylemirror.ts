@@ -21,7 +21,7 @@ program
   .argument('<input...>', 'image files or folders of images, or one video file')
   .requiredOption(
     '-m, --model <dir|id>',
-    'a model folder, or a model id from `stylemirror models list` (library:…, bundled:…, or the bare name)',
+    'a model folder (ml5 manifest.json + weights, or an .onnx or tfjs model.json with stylemirror.json), or a model id from `stylemirror models list`',
   )
   .requiredOption('-o, --output <file|dir>', 'output image file (one input) or folder')
   .addOption(new Option('-b, --backend <name>', 'auto, ort or tfjs').default('auto').argParser(parseBackend))

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { opendir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelFormat, ModelInfo } from '../../common/contract.js';
+import { detectModelFormat, holdsModelFile } from '../engine/model/read-style-model.js';
 import { ModelNameSchema, readLibraryEntry, writeLibraryEntry } from './library-entry.js';
 
 /** Most models listed from one folder; a folder with more is not a model library a person browses. */
@@ -19,11 +20,6 @@ const MAX_ENTRIES_SCANNED = 10_000;
 /** Largest style image returned: a painting for the picker, not a print master. */
 export const MAX_STYLE_IMAGE_BYTES = 20 * 1024 * 1024;
 
-/** The files that make a folder a model of each format (the engine's readers validate the rest). */
-const ML5_MANIFEST = 'manifest.json';
-const TFJS_GRAPH_MODEL = 'model.json';
-/** Names the input and output tensors, layout and value range of a graph or ONNX model. */
-const SIDECAR = 'stylemirror.json';
 /** Style image file names, in the order they are preferred when a folder has several. */
 const STYLE_IMAGE_NAMES = ['style.jpg', 'style.jpeg', 'style.png', 'style.webp'];
 
@@ -109,7 +105,7 @@ export class ModelLibrary {
       );
     }
     const dir = path.join(root, folder);
-    if ((await detectModelFormat(dir)) === undefined) {
+    if (!(await holdsModelFile(dir))) {
       throw new ModelLibraryError(
         'model-not-found',
         `No style model ${JSON.stringify(id)}: there is no model folder ${JSON.stringify(folder)} in ${SOURCE_NAMES[source]}.`,
@@ -271,8 +267,7 @@ export async function listModelFolders(root: string, limit = MAX_MODELS_PER_FOLD
     return [];
   }
   candidates.sort(compare);
-  const formats = await Promise.all(candidates.map((name) => detectModelFormat(path.join(root, name))));
-  const isModel = formats.map((format) => format !== undefined);
+  const isModel = await Promise.all(candidates.map((name) => holdsModelFile(path.join(root, name))));
   return candidates.filter((_, i) => isModel[i]).slice(0, limit);
 }
 
@@ -282,7 +277,7 @@ async function describeModel(source: ModelSource, root: string, folder: string):
   // exported), but what it says of where the model came from is theirs to change.
   const [entry, format, styleImage] = await Promise.all([
     readLibraryEntry(dir),
-    detectModelFormat(dir),
+    formatOf(dir),
     findStyleImage(dir),
   ]);
   return {
@@ -297,21 +292,13 @@ async function describeModel(source: ModelSource, root: string, folder: string):
   };
 }
 
-/**
- * The format of the model in `dir` from the files that make one, or undefined when it holds none.
- * An ml5 manifest wins over the others: ml5's training workflow is what artists bring most.
- */
-export async function detectModelFormat(dir: string): Promise<ModelFormat | undefined> {
-  if (await isFile(path.join(dir, ML5_MANIFEST))) return 'ml5';
-  if (!(await isFile(path.join(dir, SIDECAR)))) return undefined;
-  if (await isFile(path.join(dir, TFJS_GRAPH_MODEL))) return 'tfjs-graph';
+/** The format the engine will read `dir` as, or undefined when it cannot tell (the load says why). */
+async function formatOf(dir: string): Promise<ModelFormat | undefined> {
   try {
-    const names = await readdir(dir);
-    if (names.some((name) => name.toLowerCase().endsWith('.onnx'))) return 'onnx';
+    return (await detectModelFormat(dir)).format;
   } catch {
-    // Unreadable: not a model.
+    return undefined;
   }
-  return undefined;
 }
 
 /**
@@ -379,14 +366,6 @@ function sniffImageType(bytes: Uint8Array): string | undefined {
   if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
   if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
   return undefined;
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Locale-free order, the same on every machine. */

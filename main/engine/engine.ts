@@ -1,8 +1,8 @@
-import type { LoadedNetwork } from './backends/backend.js';
+import { FORMAT_BACKENDS, type LoadedNetwork } from './backends/backend.js';
 import { openNetwork, type OpenNetworkOptions } from './backends/select-backend.js';
 import type { BackendChoice, EngineStatus } from '../../common/engine-types.js';
 import { checkFrame, FrameError, type Frame } from '../../common/frame.js';
-import { readMl5Model } from './model/ml5-model-reader.js';
+import { readStyleModel } from './model/read-style-model.js';
 import { stylizeFrame, type StylizeOptions, type StylizeResult } from './stylize.js';
 
 /** Largest side of a thumbnail frame: a thumbnail runs between live frames and must stay cheap. */
@@ -23,9 +23,13 @@ export class Engine {
 
   constructor(private readonly options: OpenNetworkOptions = {}) {}
 
-  /** Loads the ml5 model folder `dir` and makes it current. Rejects (keeping the current one) on any error. */
+  /**
+   * Loads the model folder `dir` (any format `readStyleModel` reads) and makes it current. Rejects
+   * (keeping the current one) on any error: a `ModelError` for the folder, a `BackendFormatError` when
+   * `backend` cannot run the model's format.
+   */
   async loadModel(dir: string, backend: BackendChoice = 'auto', name?: string): Promise<EngineStatus> {
-    const model = await readMl5Model(dir, name === undefined ? {} : { name });
+    const model = await readStyleModel(dir, name === undefined ? {} : { name });
     const next = await openNetwork(model, backend, this.options);
     const previous = this.network;
     this.network = next;
@@ -48,8 +52,8 @@ export class Engine {
   /**
    * Stylizes a small frame with the model in `dir` at full strength, for the picker's thumbnails,
    * without touching the current model: the model is loaded on a temporary network (the current
-   * network's backend kind, or onnxruntime before any model is loaded) and released afterwards, even
-   * when stylizing fails.
+   * network's backend kind where it runs the model's format, else the first kind that does) and
+   * released afterwards, even when stylizing fails.
    *
    * @throws {FrameError} for a malformed frame or one larger than {@link MAX_THUMBNAIL_SIDE}, before any loading.
    * @throws {ModelError} for a model folder that cannot be read.
@@ -61,9 +65,12 @@ export class Engine {
         `Thumbnail frame must be at most ${MAX_THUMBNAIL_SIDE} pixels a side, got ${frame.width}x${frame.height}.`,
       );
     }
-    const model = await readMl5Model(dir, name === undefined ? {} : { name });
-    // The kind, not 'auto': auto would measure both backends on a first run, far too slow for a thumbnail.
-    const network = await openNetwork(model, this.network?.info.kind ?? 'ort', this.options);
+    const model = await readStyleModel(dir, name === undefined ? {} : { name });
+    // A kind, not 'auto': auto would measure both backends on a first run, far too slow for a thumbnail.
+    const kinds = FORMAT_BACKENDS[model.format];
+    const current = this.network?.info.kind;
+    const kind = current !== undefined && kinds.includes(current) ? current : kinds[0]!;
+    const network = await openNetwork(model, kind, this.options);
     try {
       return (await stylizeFrame(network, frame, { strength: 1 })).frame;
     } finally {

@@ -15,7 +15,7 @@ const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)))
 const STYLE_JPEG = path.resolve(REPO_ROOT, '../shared/images/style/wave.jpg');
 const PNG_BYTES = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 
-/** A folder the library treats as a model: listing only looks for manifest.json (the engine validates). */
+/** A folder the library treats as a model: listing only looks for a model's file (the engine validates). */
 async function model(root: string, folder: string, extra: Record<string, string | Uint8Array> = {}) {
   const dir = path.join(root, folder);
   await mkdir(dir, { recursive: true });
@@ -126,6 +126,22 @@ describe('ModelLibrary.list', () => {
     await symlink(path.join(bundled, 'nowhere'), path.join(user, 'dangling'));
 
     expect((await lib.list()).map((m) => m.id)).toEqual(['bundled:good']);
+  });
+
+  it('lists ONNX networks and tfjs graph models beside ml5 folders, by their files', async () => {
+    const { bundled, user, lib } = await library();
+    await model(bundled, 'ml5');
+    await mkdir(path.join(user, 'onnx'));
+    await writeFile(path.join(user, 'onnx', 'udnie.onnx'), '');
+    await mkdir(path.join(user, 'graph'));
+    await writeFile(path.join(user, 'graph', 'model.json'), '{}');
+    await mkdir(path.join(user, 'onnx-is-a-folder', 'udnie.onnx'), { recursive: true });
+    await mkdir(path.join(user, 'sidecar-only'));
+    await writeFile(path.join(user, 'sidecar-only', 'stylemirror.json'), '{}');
+
+    expect((await lib.list()).map((m) => m.id)).toEqual(['user:graph', 'bundled:ml5', 'user:onnx']);
+    expect((await lib.resolve('user:onnx')).dir).toBe(path.join(user, 'onnx'));
+    await expect(lib.resolve('user:sidecar-only')).rejects.toMatchObject({ code: 'model-not-found' });
   });
 
   it('follows a link to a model folder kept elsewhere (a person may link their models in)', async () => {
@@ -295,7 +311,7 @@ describe('the library source', () => {
     expect((await lib.list()).map((m) => m.name)).toEqual(['Broken Json', 'Huge', 'Latin1', 'Wrong Shape']);
   });
 
-  it('detects graph and ONNX models by their files, and ignores a sidecar alone', async () => {
+  it('lists graph and ONNX models by their files, as the engine detects them, and not a sidecar alone', async () => {
     const { libraryDir, lib } = await withLibrary();
     await mkdir(path.join(libraryDir, 'graph'));
     await writeFile(path.join(libraryDir, 'graph', 'model.json'), '{}');
@@ -305,8 +321,6 @@ describe('the library source', () => {
     await writeFile(path.join(libraryDir, 'torch', 'stylemirror.json'), '{}');
     await mkdir(path.join(libraryDir, 'sidecar_only'));
     await writeFile(path.join(libraryDir, 'sidecar_only', 'stylemirror.json'), '{}');
-    await mkdir(path.join(libraryDir, 'onnx_without_sidecar'));
-    await writeFile(path.join(libraryDir, 'onnx_without_sidecar', 'x.onnx'), 'x');
     expect((await lib.list()).map((m) => [m.id, m.format])).toEqual([
       ['library:graph', 'tfjs-graph'],
       ['library:torch', 'onnx'],

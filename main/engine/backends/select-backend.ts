@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { stylemirrorPaths } from '../stylemirror-home.js';
-import type { Ml5Model } from '../model/ml5-model.js';
+import type { StyleModel } from '../model/style-model.js';
 import type { BackendChoice, BackendKind } from '../../../common/engine-types.js';
-import type { LoadedNetwork, NetworkBackend } from './backend.js';
+import { checkBackendRuns, FORMAT_BACKENDS, type LoadedNetwork, type NetworkBackend } from './backend.js';
 import { createOrtBackend } from './ort/ort-backend.js';
 import { createTfjsBackend } from './tfjs/tfjs-backend.js';
 
@@ -37,16 +37,26 @@ const PROBE_SIDE = 256;
 const CACHE_FILE = 'backend-choice.json';
 
 /**
- * Loads `model` on the chosen backend. `auto` loads it on each backend kind once per machine, times a
- * few 256x256 frames, keeps the fastest and remembers the choice (keyed by a fingerprint of the
- * hardware and runtime versions, so an upgrade or a new GPU measures again).
+ * Loads `model` on the chosen backend, which must run its format (see `FORMAT_BACKENDS`). `auto` takes
+ * the one backend that runs the format where there is one; for the ml5 network, which both run, it
+ * loads it on each backend kind once per machine, times a few 256x256 frames, keeps the fastest and
+ * remembers the choice (keyed by a fingerprint of the hardware and runtime versions, so an upgrade or
+ * a new GPU measures again).
+ *
+ * @throws {BackendFormatError} for a backend chosen that cannot run the model's format, before loading.
  */
 export async function openNetwork(
-  model: Ml5Model,
+  model: StyleModel,
   choice: BackendChoice,
   options: OpenNetworkOptions = {},
 ): Promise<LoadedNetwork> {
-  if (choice !== 'auto') return (await createBackend(choice)).load(model);
+  if (choice !== 'auto') {
+    checkBackendRuns(choice, model);
+    return (await createBackend(choice)).load(model);
+  }
+  const kinds = FORMAT_BACKENDS[model.format];
+  // Nothing to choose, so nothing to measure; and a measurement of the ml5 network says nothing here.
+  if (kinds.length === 1) return (await createBackend(kinds[0]!)).load(model);
 
   const cacheFile = path.join(options.cacheDir ?? stylemirrorPaths().cacheDir, CACHE_FILE);
   const fingerprint = machineFingerprint();
@@ -61,7 +71,7 @@ export async function openNetwork(
 
   const measured: { kind: BackendKind; network: LoadedNetwork; ms: number }[] = [];
   const failures: string[] = [];
-  for (const kind of ['ort', 'tfjs'] as const) {
+  for (const kind of kinds) {
     try {
       const network = await (await createBackend(kind)).load(model);
       measured.push({ kind, network, ms: await timeNetwork(network) });

@@ -1,8 +1,17 @@
-import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VARIABLE_COUNT, VARIABLE_SHAPES, variableName } from './architecture.js';
 import type { Ml5Model } from './ml5-model.js';
 import { ModelError } from './model-errors.js';
+import {
+  checkPlainFileName,
+  DEFAULT_MAX_TOTAL_BYTES,
+  fileSize,
+  readExactly,
+  readJsonFile,
+  resolveInside,
+  resolveModelFolder,
+  type MissingFile,
+} from './model-files.js';
 
 /** Limits that keep a hostile folder from costing more than a real model does. */
 export interface Ml5ReadOptions {
@@ -15,9 +24,13 @@ export interface Ml5ReadOptions {
 }
 
 export const DEFAULT_MAX_MANIFEST_BYTES = 1024 * 1024;
-export const DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+export { DEFAULT_MAX_TOTAL_BYTES } from './model-files.js';
 
-const MANIFEST = 'manifest.json';
+/** The file that makes a folder an ml5 model. */
+export const ML5_MANIFEST = 'manifest.json';
+
+/** The one weight type ml5 writes; an entry may say so (`"dtype": "float32"`) or leave it out. */
+const FLOAT32 = 'float32';
 
 interface ManifestEntry {
   readonly filename: string;
@@ -32,6 +45,8 @@ interface ManifestEntry {
  * present with exactly the right shapes, each file must be a regular file inside the folder of exactly
  * `4 * product(shape)` bytes, and the total must fit the budget. Extra manifest entries (optimizer
  * slots such as `Variable_3/Adam`, `beta1_power`) are ignored. Decoded values must be finite.
+ * The manifest must be strict JSON (UTF-8, no repeated key, bounded nesting), and an entry that names a
+ * `dtype` other than float32 is refused rather than misread as float32.
  *
  * @throws {ModelError} naming the model, the file and the problem.
  */
@@ -40,7 +55,7 @@ export async function readMl5Model(dir: string, options: Ml5ReadOptions = {}): P
   const maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
   const maxTotalBytes = options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES;
 
-  const root = await resolveFolder(dir, name);
+  const root = await resolveModelFolder(dir, name);
   const entries = await readManifest(root, name, maxManifestBytes);
 
   // Validate every file's place and size first, so a bad file costs no decoding work.
@@ -50,7 +65,7 @@ export async function readMl5Model(dir: string, options: Ml5ReadOptions = {}): P
     const entry = entries[k]!;
     const expectedBytes = 4 * product(entry.shape);
     const file = await resolveWeightFile(root, name, entry.filename);
-    const size = (await stat(file)).size;
+    const size = await fileSize(file);
     if (size !== expectedBytes) {
       throw new ModelError(
         'file-size-mismatch',
@@ -75,61 +90,21 @@ export async function readMl5Model(dir: string, options: Ml5ReadOptions = {}): P
   for (let k = 0; k < VARIABLE_COUNT; k++) {
     weights.push(await decodeFloat32(files[k]!, 4 * product(entries[k]!.shape), name, entries[k]!.filename));
   }
-  return { name, dir: root, weights };
-}
-
-async function resolveFolder(dir: string, name: string): Promise<string> {
-  let root: string;
-  try {
-    root = await realpath(dir);
-  } catch {
-    throw new ModelError('not-a-folder', name, undefined, `folder ${dir} does not exist.`);
-  }
-  if (!(await stat(root)).isDirectory()) {
-    throw new ModelError(
-      'not-a-folder',
-      name,
-      undefined,
-      `${dir} is not a folder. Choose the folder that holds manifest.json.`,
-    );
-  }
-  return root;
+  return { format: 'ml5', name, dir: root, weights };
 }
 
 /** Returns the manifest entries of the 48 architecture variables, indexed by variable number. */
 async function readManifest(root: string, name: string, maxBytes: number): Promise<ManifestEntry[]> {
-  const manifestPath = await resolveInside(root, name, MANIFEST, 'manifest-missing');
-  // Read at most one byte past the limit through one handle: a size checked first and read later
-  // could change in between, and files such as /proc's report a size of 0.
-  const handle = await open(manifestPath, 'r');
-  let text: string;
-  try {
-    const buffer = Buffer.alloc(maxBytes + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > maxBytes) {
-      throw new ModelError('manifest-invalid', name, MANIFEST, `is larger than the ${maxBytes}-byte limit.`);
-    }
-    text = buffer.toString('utf8', 0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(text);
-  } catch (error) {
-    throw new ModelError(
-      'manifest-invalid',
-      name,
-      MANIFEST,
-      `is not valid JSON (${(error as Error).message}).`,
-    );
-  }
+  const manifestPath = await resolveInside(root, name, ML5_MANIFEST, {
+    code: 'manifest-missing',
+    problem: 'is missing. An ml5 style model is a folder with manifest.json and its weight files.',
+  });
+  const manifest = await readJsonFile(manifestPath, maxBytes, name, ML5_MANIFEST, 'manifest-invalid');
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
     throw new ModelError(
       'manifest-invalid',
       name,
-      MANIFEST,
+      ML5_MANIFEST,
       'must be a JSON object of { variable: { filename, shape } }.',
     );
   }
@@ -144,11 +119,11 @@ async function readManifest(root: string, name: string, maxBytes: number): Promi
       throw new ModelError(
         'variable-missing',
         name,
-        MANIFEST,
+        ML5_MANIFEST,
         `has no entry for ${variable}; the network needs Variable .. Variable_${VARIABLE_COUNT - 1}.`,
       );
     }
-    const entry = raw as Partial<Record<'filename' | 'shape', unknown>>;
+    const entry = raw as Partial<Record<'filename' | 'shape' | 'dtype', unknown>>;
     if (
       typeof raw !== 'object' ||
       raw === null ||
@@ -159,8 +134,16 @@ async function readManifest(root: string, name: string, maxBytes: number): Promi
       throw new ModelError(
         'manifest-invalid',
         name,
-        MANIFEST,
+        ML5_MANIFEST,
         `entry ${variable} must be { "filename": string, "shape": [non-negative integers] }.`,
+      );
+    }
+    if (Object.hasOwn(entry, 'dtype') && entry.dtype !== FLOAT32) {
+      throw new ModelError(
+        'manifest-invalid',
+        name,
+        ML5_MANIFEST,
+        `entry ${variable} has dtype ${describe(entry.dtype)}; ml5 style weights are float32, and the reader will not guess how to read another type.`,
       );
     }
     const shape = entry.shape as number[];
@@ -178,58 +161,15 @@ async function readManifest(root: string, name: string, maxBytes: number): Promi
   return entries;
 }
 
+const WEIGHT_FILE_MISSING = (root: string): MissingFile => ({
+  code: 'file-missing',
+  problem: `is listed in manifest.json but not in ${root}.`,
+});
+
 /** Resolves a manifest file name to a regular file that really lies inside the model folder. */
 async function resolveWeightFile(root: string, name: string, filename: string): Promise<string> {
-  if (
-    filename === '' ||
-    filename === '.' ||
-    filename === '..' ||
-    /[/\\\0]/.test(filename) ||
-    path.isAbsolute(filename)
-  ) {
-    throw new ModelError(
-      'unsafe-path',
-      name,
-      filename,
-      'is not a plain file name. Weight files must sit directly in the model folder.',
-    );
-  }
-  return resolveInside(root, name, filename, 'file-missing');
-}
-
-/**
- * The real path of `root/filename`, which must be a regular file directly in `root`. A symlink may
- * point anywhere; only one that stays inside the folder is accepted.
- */
-async function resolveInside(
-  root: string,
-  name: string,
-  filename: string,
-  missing: 'file-missing' | 'manifest-missing',
-): Promise<string> {
-  const what =
-    missing === 'manifest-missing'
-      ? 'is missing. An ml5 style model is a folder with manifest.json and its weight files.'
-      : `is listed in manifest.json but not in ${root}.`;
-  let real: string;
-  try {
-    real = await realpath(path.join(root, filename));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ModelError(
-      missing,
-      name,
-      filename,
-      code === 'ENOENT' ? what : `cannot be read (${code ?? 'error'}).`,
-    );
-  }
-  if (path.dirname(real) !== root) {
-    throw new ModelError('unsafe-path', name, filename, 'is a link that leads outside the model folder.');
-  }
-  if (!(await stat(real)).isFile()) {
-    throw new ModelError(missing, name, filename, 'is not a regular file.');
-  }
-  return real;
+  checkPlainFileName(name, filename, 'Weight files');
+  return resolveInside(root, name, filename, WEIGHT_FILE_MISSING(root));
 }
 
 async function decodeFloat32(
@@ -238,35 +178,20 @@ async function decodeFloat32(
   name: string,
   filename: string,
 ): Promise<Float32Array> {
-  const handle = await open(file, 'r');
-  try {
-    // Read into a fresh buffer of exactly the validated size: a file that grew since is not read past it.
-    const values = new Float32Array(bytes / 4);
-    const view = new Uint8Array(values.buffer);
-    const { bytesRead } = await handle.read(view, 0, bytes, 0);
-    if (bytesRead !== bytes) {
+  const view = await readExactly(file, bytes, name, filename);
+  if (!isLittleEndianHost) swapBytes32(view);
+  const values = new Float32Array(view.buffer, view.byteOffset, bytes / 4);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
       throw new ModelError(
-        'file-size-mismatch',
+        'non-finite',
         name,
         filename,
-        `shrank while being read (${bytesRead} of ${bytes} bytes).`,
+        `value ${i} is ${values[i]}; weights must be finite numbers.`,
       );
     }
-    if (!isLittleEndianHost) swapBytes32(view);
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i]!)) {
-        throw new ModelError(
-          'non-finite',
-          name,
-          filename,
-          `value ${i} is ${values[i]}; weights must be finite numbers.`,
-        );
-      }
-    }
-    return values;
-  } finally {
-    await handle.close();
   }
+  return values;
 }
 
 const isLittleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -284,4 +209,9 @@ function swapBytes32(bytes: Uint8Array): void {
 
 function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/** A value from a hostile file, short enough for a message. */
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : `of type ${typeof value}`;
 }

@@ -1,5 +1,6 @@
 /** A validated, decoded ml5 style model: what every backend builds its network from. */
 export interface Ml5Model {
+  readonly format: 'ml5';
   /** Display name: the folder's name unless the caller gives one. */
   readonly name: string;
   /** Absolute, symlink-resolved folder the model was read from. */

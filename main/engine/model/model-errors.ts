@@ -1,6 +1,8 @@
 /** Why a model folder was refused. Stable strings: the UI and tests match on them. */
 export type ModelErrorCode =
   | 'not-a-folder'
+  | 'model-missing'
+  | 'format-ambiguous'
   | 'manifest-missing'
   | 'manifest-invalid'
   | 'variable-missing'
@@ -9,7 +11,10 @@ export type ModelErrorCode =
   | 'file-missing'
   | 'file-size-mismatch'
   | 'too-large'
-  | 'non-finite';
+  | 'non-finite'
+  | 'sidecar-missing'
+  | 'sidecar-invalid'
+  | 'network-invalid';
 
 /**
  * A model that cannot be loaded. The message names the model, the file and the problem, in words a

@@ -20,5 +20,5 @@ export function syntheticModel(seed = 1): Ml5Model {
     for (let i = 0; i < values.length; i++) values[i] = next() * 0.2;
     return values;
   });
-  return { name: 'synthetic', dir: '(synthetic weights)', weights };
+  return { format: 'ml5', name: 'synthetic', dir: '(synthetic weights)', weights };
 }

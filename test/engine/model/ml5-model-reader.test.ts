@@ -221,6 +221,73 @@ describe('readMl5Model refuses', () => {
     expect(refusal.message).toContain(String(DEFAULT_MAX_MANIFEST_BYTES));
   });
 
+  it.each<[string, unknown]>([
+    ['int8', 'int8'],
+    ['float16', 'float16'],
+    ['a number', 32],
+    ['null', null],
+  ])('an entry with dtype %s instead of float32', async (_, dtype) => {
+    // The file has float32's size for the shape, so only the dtype check can catch it.
+    const dir = await modelFolder({ manifest: (m) => Object.assign(m['Variable_7']!, { dtype }) });
+    const refusal = await expectRefused(dir, 'manifest-invalid', 'manifest.json');
+    expect(refusal.message).toContain('Variable_7 has dtype');
+  });
+
+  it('accepts an entry whose dtype says float32', async () => {
+    const dir = await modelFolder({ manifest: (m) => Object.assign(m['Variable_7']!, { dtype: 'float32' }) });
+    expect(mismatchedVariables((await readMl5Model(dir)).weights)).toEqual([]);
+  });
+
+  it('a manifest that repeats a variable (JSON.parse would keep the last one)', async () => {
+    const dir = await modelFolder();
+    const manifest = path.join(dir, 'manifest.json');
+    // The second Variable_7 is a valid entry for a file of the right size: only the repetition is wrong.
+    const text = (await readFile(manifest, 'utf8')).replace(
+      /^\{/,
+      '{"Variable_7": {"filename": "../elsewhere", "shape": [1]},',
+    );
+    await writeFile(manifest, text);
+    const refusal = await expectRefused(dir, 'manifest-invalid', 'manifest.json');
+    expect(refusal.message).toContain('repeats the key "Variable_7"');
+  });
+
+  it('a manifest that repeats a key inside an entry, spelled with an escape', async () => {
+    const dir = await modelFolder();
+    const manifest = path.join(dir, 'manifest.json');
+    const text = (await readFile(manifest, 'utf8')).replace(
+      '"filename": "Variable_3"',
+      '"filename": "Variable_3", "\\u0066ilename": "Variable_3"',
+    );
+    expect(JSON.parse(text)).toMatchObject({ Variable_3: { filename: 'Variable_3' } });
+    await writeFile(manifest, text);
+    const refusal = await expectRefused(dir, 'manifest-invalid', 'manifest.json');
+    expect(refusal.message).toContain('repeats the key "filename"');
+  });
+
+  it('a manifest nested deeper than any model needs', async () => {
+    const dir = await modelFolder({
+      manifest: (m) => Object.assign(m, { comment: JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown }),
+    });
+    const refusal = await expectRefused(dir, 'manifest-invalid', 'manifest.json');
+    expect(refusal.message).toContain('more than 32 deep');
+  });
+
+  it('a manifest that is not UTF-8', async () => {
+    const dir = await modelFolder();
+    const manifest = path.join(dir, 'manifest.json');
+    const text = await readFile(manifest);
+    // A Latin-1 "é" (0xe9) in a key of an ignored entry: a lenient decode would turn it into U+FFFD and go on.
+    const bytes = Buffer.concat([
+      Buffer.from('{"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('": 1,'),
+      text.subarray(1),
+    ]);
+    await writeFile(manifest, bytes);
+    const refusal = await expectRefused(dir, 'manifest-invalid', 'manifest.json');
+    expect(refusal.message).toContain('not UTF-8');
+  });
+
   it.each(['Variable', 'Variable_20', 'Variable_47'])('a manifest without %s', async (variable) => {
     const dir = await modelFolder({ manifest: (m) => Reflect.deleteProperty(m, variable) });
     const refusal = await expectRefused(dir, 'variable-missing', 'manifest.json');

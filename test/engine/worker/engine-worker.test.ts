@@ -84,7 +84,7 @@ describe('EngineClient and engine-worker (built, in a worker thread)', () => {
     await expect(missing).rejects.toMatchObject({
       name: 'ModelError',
       kind: 'ModelError',
-      code: 'manifest-missing',
+      code: 'model-missing',
     });
     await expect(missing).rejects.toThrow(/empty-model/);
 

@@ -3,9 +3,18 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { BackendInfo, LoadedNetwork, NetworkBackend, NetworkImage } from '../backend.js';
+import {
+  checkBackendRuns,
+  type BackendInfo,
+  type LoadedNetwork,
+  type NetworkBackend,
+  type NetworkImage,
+} from '../backend.js';
+import { fromImageTensor, toImageTensor } from '../image-tensor.js';
 import { checkNetworkImage } from '../network-image.js';
-import type { Ml5Model } from '../../model/ml5-model.js';
+import { MIN_FRAME_SIDE } from '../../../../common/frame.js';
+import { ModelError } from '../../model/model-errors.js';
+import type { OnnxModel, StyleModel } from '../../model/style-model.js';
 import { buildOnnxModel, ONNX_INPUT, ONNX_OUTPUT } from './onnx-graph.js';
 
 /** onnxruntime execution providers Style Mirror knows how to ask for. */
@@ -42,10 +51,68 @@ export function gpuProvidersFor(platform: NodeJS.Platform): OrtProvider[] {
 }
 
 /**
- * onnxruntime-node: builds the ml5 network as an ONNX graph in memory and runs it on the best
- * execution provider that really works here. A provider counts as working only once a session on it
- * has been created *and* has run a frame; otherwise the next one is tried and the reason kept in
- * `BackendInfo.fallbackReason`.
+ * How a session's graph takes and gives pictures. The ml5 graph is built here to take and give the
+ * engine's HWC pictures as they are; an ONNX file's graph takes and gives what its sidecar says.
+ */
+interface OrtGraph {
+  readonly bytes: Uint8Array;
+  readonly input: string;
+  readonly output: string;
+  feed(image: NetworkImage): ort.Tensor;
+  /** @throws {ModelError} for an output that is not the picture the graph promised. */
+  read(output: ort.Tensor, image: NetworkImage): NetworkImage;
+}
+
+function ortGraph(model: StyleModel): OrtGraph {
+  checkBackendRuns('ort', model);
+  switch (model.format) {
+    case 'ml5':
+      return {
+        bytes: buildOnnxModel(model),
+        input: ONNX_INPUT,
+        output: ONNX_OUTPUT,
+        feed: (image) => new ort.Tensor('float32', image.data, [image.height, image.width, 3]),
+        read: (output) => {
+          const [height, width] = output.dims as [number, number, number];
+          return { data: output.data as Float32Array, height, width };
+        },
+      };
+    case 'onnx':
+      return sidecarGraph(model);
+    case 'tfjs-graph':
+      throw new Error('unreachable: checkBackendRuns refuses tfjs graph models on ort');
+  }
+}
+
+function sidecarGraph(model: OnnxModel): OrtGraph {
+  const { input, output } = model.io;
+  return {
+    bytes: model.bytes,
+    input: input.name,
+    output: output.name,
+    feed: (image) => {
+      const tensor = toImageTensor(image, input);
+      return new ort.Tensor('float32', tensor.data, tensor.dims);
+    },
+    read: (tensor, image) => {
+      if (tensor.type !== 'float32') {
+        throw new ModelError(
+          'network-invalid',
+          model.name,
+          model.file,
+          `returns ${tensor.type} values, not float32.`,
+        );
+      }
+      return fromImageTensor(tensor.data as Float32Array, tensor.dims, output, image, model);
+    },
+  };
+}
+
+/**
+ * onnxruntime-node: runs an ONNX network (the ml5 network built as an ONNX graph in memory, or an ONNX
+ * file with its sidecar) on the best execution provider that really works here. A provider counts as
+ * working only once a session on it has been created *and* has run a frame; otherwise the next one is
+ * tried and the reason kept in `BackendInfo.fallbackReason`.
  */
 export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBackend {
   const requested = options.provider ?? 'auto';
@@ -53,8 +120,8 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
     requested === 'auto' ? [...gpuProvidersFor(process.platform), 'cpu'] : [requested];
   return {
     kind: 'ort',
-    async load(model: Ml5Model): Promise<LoadedNetwork> {
-      const bytes = buildOnnxModel(model);
+    async load(model: StyleModel): Promise<LoadedNetwork> {
+      const graph = ortGraph(model);
       const failures: string[] = [];
       for (const provider of candidates) {
         const knownFailure = unavailableProviders.get(provider);
@@ -64,19 +131,22 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
         }
         try {
           assertProviderInstalled(provider);
-          const session = await openSession(bytes, provider, options.threads);
+          const session = await openSession(graph, provider, options.threads);
           const fallbackReason = failures.length > 0 ? failures.join('; ') : undefined;
-          return new OrtNetwork(session, {
+          return new OrtNetwork(session, graph, {
             kind: 'ort',
             runtime: provider,
             device: DEVICE_NAMES[provider],
             ...(fallbackReason === undefined ? {} : { fallbackReason }),
           });
         } catch (error) {
+          // The network's own fault is the same on every provider, and no fault of this one.
+          if (error instanceof ModelError) throw error;
           const reason = firstLine(error);
           failures.push(`${provider}: ${reason}`);
-          // A provider that cannot load (a missing CUDA library, say) will not load for the next model either.
-          if (provider !== 'cpu') unavailableProviders.set(provider, reason);
+          // A provider that cannot load (a missing CUDA library, say) will not load for the next model
+          // either. Only our own ml5 graph proves that, though: an ONNX file may fail for reasons of its own.
+          if (provider !== 'cpu' && model.format === 'ml5') unavailableProviders.set(provider, reason);
         }
       }
       throw new Error(
@@ -86,8 +156,8 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
   };
 }
 
-async function openSession(bytes: Uint8Array, provider: OrtProvider, threads: number | undefined) {
-  const session = await ort.InferenceSession.create(bytes, {
+async function openSession(graph: OrtGraph, provider: OrtProvider, threads: number | undefined) {
+  const session = await ort.InferenceSession.create(graph.bytes, {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
@@ -102,11 +172,20 @@ async function openSession(bytes: Uint8Array, provider: OrtProvider, threads: nu
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
   try {
-    // A provider can load and still fail on the first run (missing kernels, driver errors): find out now.
-    const probe = await session.run({
-      [ONNX_INPUT]: new ort.Tensor('float32', new Float32Array(16 * 16 * 3), [16, 16, 3]),
-    });
-    probe[ONNX_OUTPUT]?.dispose();
+    // A provider can load and still fail on the first run (missing kernels, driver errors), and a
+    // network may not take the smallest frame or return a picture: find out now.
+    const image = {
+      data: new Float32Array(MIN_FRAME_SIDE * MIN_FRAME_SIDE * 3),
+      height: MIN_FRAME_SIDE,
+      width: MIN_FRAME_SIDE,
+    };
+    const probe = (await session.run({ [graph.input]: graph.feed(image) }))[graph.output];
+    if (probe === undefined) throw new Error(`the graph returned no output ${JSON.stringify(graph.output)}`);
+    try {
+      graph.read(probe, image);
+    } finally {
+      probe.dispose();
+    }
   } catch (error) {
     await session.release();
     throw error;
@@ -119,6 +198,7 @@ class OrtNetwork implements LoadedNetwork {
 
   constructor(
     session: ort.InferenceSession,
+    private readonly graph: OrtGraph,
     readonly info: BackendInfo,
   ) {
     this.session = session;
@@ -127,11 +207,8 @@ class OrtNetwork implements LoadedNetwork {
   async run(image: NetworkImage): Promise<NetworkImage> {
     checkNetworkImage(image);
     if (this.session === undefined) throw new Error('This style network was disposed; load the model again.');
-    const input = new ort.Tensor('float32', image.data, [image.height, image.width, 3]);
-    const results = await this.session.run({ [ONNX_INPUT]: input });
-    const output = results[ONNX_OUTPUT]!;
-    const [height, width] = output.dims as [number, number, number];
-    return { data: output.data as Float32Array, height, width };
+    const results = await this.session.run({ [this.graph.input]: this.graph.feed(image) });
+    return this.graph.read(results[this.graph.output]!, image);
   }
 
   async dispose(): Promise<void> {

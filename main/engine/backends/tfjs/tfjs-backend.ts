@@ -5,9 +5,16 @@ import * as tf from '@tensorflow/tfjs-core';
 // Importing a backend package registers it with tfjs-core; nothing else is needed from tfjs-backend-cpu.
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { BackendInfo, LoadedNetwork, NetworkBackend, NetworkImage } from '../backend.js';
+import {
+  checkBackendRuns,
+  type BackendInfo,
+  type LoadedNetwork,
+  type NetworkBackend,
+  type NetworkImage,
+} from '../backend.js';
 import { checkNetworkImage } from '../network-image.js';
-import type { Ml5Model } from '../../model/ml5-model.js';
+import type { StyleModel } from '../../model/style-model.js';
+import { loadGraphNetwork } from './tfjs-graph-network.js';
 import { TfjsStyleNetwork } from './tfjs-network.js';
 
 /** The tfjs backends Style Mirror can run on: native TensorFlow (tfjs-node), WebAssembly, plain JS. */
@@ -198,12 +205,23 @@ async function probeWasm(): Promise<BackendInfo> {
   };
 }
 
-async function loadNetwork(model: Ml5Model, runtime: TfjsRuntime, info: BackendInfo): Promise<LoadedNetwork> {
-  try {
-    return await exclusive(async () => {
+async function loadNetwork(
+  model: StyleModel,
+  runtime: TfjsRuntime,
+  info: BackendInfo,
+): Promise<LoadedNetwork> {
+  checkBackendRuns('tfjs', model);
+  const onRuntime = <T>(task: () => T | Promise<T>): Promise<T> =>
+    exclusive(async () => {
       await activate(runtime);
-      return new TfjsNetwork(new TfjsStyleNetwork(model.weights), runtime, info);
+      return task();
     });
+  // Its errors keep their shape: a ModelError for the network's own faults, words for a missing converter.
+  if (model.format === 'tfjs-graph') return loadGraphNetwork(model, info, onRuntime);
+  if (model.format !== 'ml5')
+    throw new Error(`unreachable: checkBackendRuns refuses ${model.format} on tfjs`);
+  try {
+    return await onRuntime(() => new TfjsNetwork(new TfjsStyleNetwork(model.weights), runtime, info));
   } catch (error) {
     throw new Error(
       `tfjs on ${info.runtime} could not load style model "${model.name}": ${firstLine(error)}`,
