@@ -172,7 +172,15 @@ export class EngineSupervisor implements EngineCaller {
     if (run?.engine !== undefined) {
       await this.send('dispose', {}, []).catch(() => undefined);
       if (this.current === run) this.current = undefined;
-      await run.engine.kill();
+      // A thread stuck in native code may never end; quitting must not wait for it forever.
+      let timer: unknown;
+      await Promise.race([
+        run.engine.kill().catch(() => undefined),
+        new Promise(
+          (resolve) => (timer = this.timers.setTimeout(() => resolve(undefined), this.deadlines.dispose)),
+        ),
+      ]);
+      this.timers.clearTimeout(timer);
     }
     this.calls.close(stopped);
     this.setState('stopped');

@@ -50,6 +50,8 @@ class FakeRun {
 class FakeLauncher implements EngineLauncher {
   readonly runs: FakeRun[] = [];
   failNextStart: Error | undefined;
+  /** Kills that never finish, as for a thread stuck in native code. */
+  killsHang = false;
 
   start(events: EngineEvents) {
     if (this.failNextStart !== undefined) {
@@ -61,8 +63,9 @@ class FakeLauncher implements EngineLauncher {
     this.runs.push(run);
     return {
       post: (message: unknown) => void run.posted.push(message as EngineRequest),
-      kill: async () => {
+      kill: () => {
         run.killed = true;
+        return this.killsHang ? new Promise<void>(() => undefined) : Promise.resolve();
       },
     };
   }
@@ -280,6 +283,18 @@ describe('EngineSupervisor', () => {
     await closing;
     expect(launcher.last.killed).toBe(true);
     expect(launcher.runs).toHaveLength(1);
+  });
+
+  it('close does not wait forever for an engine that cannot be ended', async () => {
+    launcher.killsHang = true;
+    supervisor.start();
+    const closing = supervisor.close();
+    launcher.last.answer(0, null);
+    await flush();
+    expect(launcher.last.killed).toBe(true);
+    timers.advance(DEFAULT_DEADLINES_MS.dispose);
+    await closing;
+    expect(supervisor.health.state).toBe('stopped');
   });
 
   it('close during a restart backoff cancels the restart and fails the calls waiting for it', async () => {
