@@ -5,7 +5,13 @@ import { ManualTimers } from '../support/manual-timers.js';
 /** Whether `promise` has settled yet, without waiting for it. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   const marker = Symbol('pending');
-  const first = await Promise.race([promise.then(() => true, () => true), Promise.resolve(marker)]);
+  const first = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    Promise.resolve(marker),
+  ]);
   return first !== marker;
 }
 
