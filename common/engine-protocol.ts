@@ -45,8 +45,8 @@ export function toEngineError(error: unknown): EngineError {
 }
 
 /**
- * Something that answers engine calls: `EngineClient` (a Node worker thread) in browser mode, the
- * utilityProcess supervisor in Electron, or an in-process adapter in tests.
+ * Something that answers engine calls: the engine supervisor (main/engine/engine-supervisor.ts, over
+ * a worker thread in browser mode or a utilityProcess in Electron), or an in-process adapter in tests.
  */
 export interface EngineCaller {
   call<M extends EngineMethod>(
@@ -58,6 +58,6 @@ export interface EngineCaller {
 
 /**
  * Electron only: main sends `{ type: ATTACH_FRAME_PORT }` with a MessagePort to the utilityProcess; the
- * engine then answers engine requests on that port too (the renderer's frames, never crossing main).
+ * engine then answers `stylize` on that port, and nothing else (the page's frames, never crossing main).
  */
 export const ATTACH_FRAME_PORT = 'attach-frame-port';

@@ -17,7 +17,8 @@ import {
   RENDERER_DIR,
 } from './app-paths.js';
 import { modelsDirOverride } from './command-line.js';
-import { EngineProcess } from './engine-process.js';
+import { EngineSupervisor } from '../engine/engine-supervisor.js';
+import { UtilityProcessLauncher } from './engine-process.js';
 import { FRAME_PORT_CHANNEL } from '../../common/preload-api.js';
 import { setupIpc } from './ipc.js';
 import { setupNavigationGuards } from './navigation.js';
@@ -30,7 +31,8 @@ const PAGE_RELOAD_DELAY_MS = 2_000;
 
 const ownWindows = new OwnWindows();
 let mainWindow: BrowserWindow | undefined;
-let engine: EngineProcess | undefined;
+let engine: EngineSupervisor | undefined;
+let engineLauncher: UtilityProcessLauncher | undefined;
 
 /** Refuses to start a second mirror; a second launch brings the running one to the front instead. */
 function setupSingleInstance(): boolean {
@@ -67,9 +69,9 @@ function setupQuit(): void {
   let engineDisposed = false;
   app.on('will-quit', (event) => {
     if (engineDisposed || engine === undefined) return;
-    // Hold the quit until the engine has let go of its model (bounded inside dispose), then quit again.
+    // Hold the quit until the engine has let go of its model (bounded inside close), then quit again.
     event.preventDefault();
-    void engine.dispose().finally(() => {
+    void engine.close().finally(() => {
       engineDisposed = true;
       app.quit();
     });
@@ -78,8 +80,10 @@ function setupQuit(): void {
 
 /** Hands `webContents`' page a new port to the engine: at every page load, and after an engine restart. */
 function sendFramePort(webContents: WebContents | undefined): void {
-  if (engine === undefined || webContents === undefined || webContents.isDestroyed()) return;
-  webContents.postMessage(FRAME_PORT_CHANNEL, null, [engine.openFramePort()]);
+  if (webContents === undefined || webContents.isDestroyed()) return;
+  // None while the engine is restarting: its restart event hands the page one then.
+  const port = engineLauncher?.openFramePort();
+  if (port !== undefined) webContents.postMessage(FRAME_PORT_CHANNEL, null, [port]);
 }
 
 /** Shows a startup failure to the person (there may be no terminal) and quits. */
@@ -112,17 +116,18 @@ async function start(): Promise<void> {
   setupAppProtocol(RENDERER_DIR);
   setupPermissions(session.defaultSession, ownWindows);
 
-  const engineProcess = new EngineProcess({
-    workerPath: ENGINE_WORKER_PATH,
-    onRestart: () => sendFramePort(mainWindow?.webContents),
-  });
-  engine = engineProcess;
-  engineProcess.start();
+  const log = (message: string): void => console.warn(`Style Mirror engine: ${message}`);
+  engineLauncher = new UtilityProcessLauncher(ENGINE_WORKER_PATH, log);
+  const engineSupervisor = new EngineSupervisor(engineLauncher, { log });
+  engine = engineSupervisor;
+  // The dead process's frame ports are gone: the page gets a new one, after the model reload is sent.
+  engineSupervisor.onRestart(() => sendFramePort(mainWindow?.webContents));
+  engineSupervisor.start();
 
   // IPC handlers are registered before the window exists, so the page's first call finds them.
   setupIpc(
     createControlHandlers({
-      engine: engineProcess,
+      engine: engineSupervisor,
       library: new ModelLibrary({
         bundledDir: bundledModelsDir(app),
         libraryDir: stylemirrorPaths().libraryDir,

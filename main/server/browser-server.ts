@@ -16,7 +16,7 @@ import { ModelLibrary } from '../core/model-library.js';
 import { stylemirrorPaths } from '../engine/stylemirror-home.js';
 import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { SnapshotFolder } from '../core/snapshots.js';
-import { SupervisedEngineClient } from '../engine/worker/supervised-engine-client.js';
+import { startWorkerEngine } from '../engine/worker/worker-thread-launcher.js';
 import type { EngineCaller } from '../../common/engine-protocol.js';
 import { createAccessGuard, urlHost } from './access-guard.js';
 import { securityHeaders } from './security-headers.js';
@@ -43,7 +43,7 @@ export interface BrowserServerOptions {
   readonly modelsDir?: string;
   /** Where snapshots go; overrides the settings' folder, which defaults to ~/Pictures/Style Mirror. */
   readonly snapshotsDir?: string;
-  /** The engine; default a self-restarting worker thread ({@link SupervisedEngineClient}). The server closes it. */
+  /** The engine; default a supervised worker thread ({@link startWorkerEngine}). The server closes it. */
   readonly engine?: ServerEngine;
   /** Warnings and problems, one line each; default console.error. */
   readonly log?: (line: string) => void;
@@ -82,7 +82,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   }
   const { rendererRoot, settings } = prepared;
 
-  const engine = options.engine ?? new SupervisedEngineClient();
+  const engine = options.engine ?? startWorkerEngine({ log: (message) => log(`style engine: ${message}`) });
   const handlers = createControlHandlers({
     engine,
     library: new ModelLibrary({

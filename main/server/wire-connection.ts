@@ -2,7 +2,7 @@ import type { RawData, WebSocket } from 'ws';
 import { decodeWire, encodeWire, type ClientMessage, type ServerMessage } from '../../common/wire.js';
 import { dispatchControl, type ControlHandlers } from '../../common/contract.js';
 import type { Frame } from '../../common/frame.js';
-import { EngineCallError } from '../engine/worker/engine-client.js';
+import { EngineCallError } from '../../common/engine-errors.js';
 import { toEngineError, type EngineCaller, type EngineError } from '../../common/engine-protocol.js';
 import { badMessage, parseClientMessage } from './client-message.js';
 

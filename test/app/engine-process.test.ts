@@ -6,12 +6,13 @@ import {
   type MockUtilityProcess,
 } from './electron-mock.js';
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
+import { UtilityProcessLauncher } from '../../main/app/engine-process.js';
+import { EngineSupervisor } from '../../main/engine/engine-supervisor.js';
 import {
-  EngineProcess,
   FIRST_RESTART_DELAY_MS,
   MAX_RESTART_DELAY_MS,
   STABLE_UPTIME_MS,
-} from '../../main/app/engine-process.js';
+} from '../../main/engine/restart-policy.js';
 import type { EngineStatus } from '../../main/engine/engine.js';
 import { ATTACH_FRAME_PORT, type EngineRequest } from '../../common/engine-protocol.js';
 
@@ -35,10 +36,15 @@ function answer(child: MockUtilityProcess, index: number, value: unknown): void 
   child.emit('message', { id: request.id, ok: true, value });
 }
 
-describe('EngineProcess', () => {
+/**
+ * The engine supervisor over Electron's utilityProcess, as main.ts puts them together: the launcher
+ * forks and hands out frame ports, the supervisor restarts, reloads and keeps deadlines.
+ */
+describe('EngineSupervisor with the utilityProcess launcher', () => {
   let clock: number;
-  let onRestart: Mock<() => MockMessagePortMain>;
-  let engine: EngineProcess;
+  let onRestart: Mock<() => MockMessagePortMain | undefined>;
+  let launcher: UtilityProcessLauncher;
+  let engine: EngineSupervisor;
   let log: Mock<(message: string) => void>;
 
   beforeEach(() => {
@@ -46,8 +52,10 @@ describe('EngineProcess', () => {
     vi.useFakeTimers();
     clock = 0;
     log = vi.fn<(message: string) => void>();
-    onRestart = vi.fn(() => engine.openFramePort() as unknown as MockMessagePortMain);
-    engine = new EngineProcess({ workerPath: WORKER, onRestart, log, now: () => clock });
+    launcher = new UtilityProcessLauncher(WORKER, log);
+    engine = new EngineSupervisor(launcher, { log, now: () => clock });
+    onRestart = vi.fn(() => launcher.openFramePort() as unknown as MockMessagePortMain | undefined);
+    engine.onRestart(onRestart);
     engine.start();
   });
   afterEach(() => {
@@ -96,7 +104,7 @@ describe('EngineProcess', () => {
   });
 
   it('hands the engine one end of a new channel and returns the other for the window', () => {
-    const port = engine.openFramePort();
+    const port = launcher.openFramePort();
     const channel = MockMessageChannelMain.created.at(-1)!;
     expect(port).toBe(channel.port2);
     expect(lastChild().postMessage).toHaveBeenCalledWith({ type: ATTACH_FRAME_PORT }, [channel.port1]);
@@ -106,13 +114,15 @@ describe('EngineProcess', () => {
     const loading = engine.call('loadModel', UDNIE);
     answer(lastChild(), 0, STATUS);
     await loading;
-    const firstPort = engine.openFramePort();
+    const firstPort = launcher.openFramePort();
 
     const inFlight = engine.call('status', {});
     crash();
     await expect(inFlight).rejects.toMatchObject({ code: 'engine-crashed' });
     expect(children()).toHaveLength(1);
-    expect(log).toHaveBeenCalledWith(expect.stringMatching(/exited with code 139; restarting in 1 s/));
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/exit code 139.*Restarting in 1 s/));
+    // No process, no frame port: the restart hands the window one.
+    expect(launcher.openFramePort()).toBeUndefined();
 
     vi.advanceTimersByTime(FIRST_RESTART_DELAY_MS - 1);
     expect(children()).toHaveLength(1);
@@ -184,13 +194,13 @@ describe('EngineProcess', () => {
     await expect(waiting).resolves.toEqual(STATUS);
   });
 
-  it('dispose releases the model, ends the process, and never restarts it', async () => {
+  it('close releases the model, ends the process, and never restarts it', async () => {
     const child = lastChild();
     const pending = engine.call('status', {});
-    const disposing = engine.dispose();
+    const closing = engine.close();
     const dispose = requests(child).find((r) => r.method === 'dispose')!;
     child.emit('message', { id: dispose.id, ok: true, value: null });
-    await disposing;
+    await closing;
     expect(child.kill).toHaveBeenCalled();
     await expect(pending).rejects.toMatchObject({ code: 'engine-stopped' });
 
@@ -198,21 +208,41 @@ describe('EngineProcess', () => {
     vi.advanceTimersByTime(MAX_RESTART_DELAY_MS * 2);
     expect(children()).toHaveLength(1);
     await expect(engine.call('status', {})).rejects.toMatchObject({ code: 'engine-stopped' });
-    expect(() => engine.openFramePort()).toThrow(/shut down/);
+    expect(launcher.openFramePort()).toBeUndefined();
   });
 
-  it('dispose does not wait forever for an engine that no longer answers', async () => {
+  it('close does not wait forever for an engine that no longer answers', async () => {
     const child = lastChild();
-    const disposing = engine.dispose();
+    const closing = engine.close();
     await vi.advanceTimersByTimeAsync(3_000);
-    await disposing;
+    await closing;
     expect(child.kill).toHaveBeenCalled();
   });
 
-  it('dispose during a restart backoff cancels the restart', async () => {
+  it('close during a restart backoff cancels the restart', async () => {
     crash();
-    await engine.dispose();
+    await engine.close();
     vi.advanceTimersByTime(MAX_RESTART_DELAY_MS);
     expect(children()).toHaveLength(1);
+  });
+
+  it('kills a process that misses a deadline and starts another, which gets the model and a frame port', async () => {
+    const loading = engine.call('loadModel', UDNIE);
+    answer(lastChild(), 0, STATUS);
+    await loading;
+    const hung = lastChild();
+    const status = engine.call('status', {});
+    vi.advanceTimersByTime(30_000);
+    await expect(status).rejects.toMatchObject({ code: 'engine-hung' });
+    expect(hung.kill).toHaveBeenCalled();
+    // Its exit, which the kill causes, is not a second crash.
+    hung.emit('exit', 15);
+    vi.advanceTimersByTime(FIRST_RESTART_DELAY_MS);
+    expect(children()).toHaveLength(2);
+    expect(requests(lastChild())[0]).toMatchObject({ method: 'loadModel', params: UDNIE });
+    expect(onRestart).toHaveBeenCalledTimes(1);
+    expect(onRestart.mock.results[0]!.value).toBe(MockMessageChannelMain.created.at(-1)!.port2);
+    vi.advanceTimersByTime(MAX_RESTART_DELAY_MS);
+    expect(children()).toHaveLength(2);
   });
 });

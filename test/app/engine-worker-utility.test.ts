@@ -80,6 +80,27 @@ describe.skipIf(!isMainThread)('engine-worker in a utilityProcess', () => {
     expect(parent.postMessage.mock.calls.length).toBe(parentReplies + 1);
   });
 
+  it('the frame port carries frames only: a load, a thumbnail, a status or a dispose on it is forbidden', async () => {
+    const somewhere = path.resolve(REPO_ROOT, '..');
+    const frame = { data: new Uint8Array(32 * 32 * 3).fill(128), width: 32, height: 32, channels: 3 };
+    frames.deliver({ id: 2, method: 'loadModel', params: { dir: somewhere, backend: 'ort' } });
+    frames.deliver({ id: 3, method: 'thumbnail', params: { dir: somewhere, frame } });
+    frames.deliver({ id: 4, method: 'status', params: {} });
+    frames.deliver({ id: 5, method: 'dispose', params: {} });
+    for (const id of [2, 3, 4, 5]) {
+      expect(await frames.reply(id)).toMatchObject({
+        id,
+        ok: false,
+        error: { kind: 'Forbidden', code: 'forbidden', message: expect.stringContaining('"stylize"') },
+      });
+    }
+    // Nothing changed: the model is still there and frames still work.
+    parent.deliver({ id: 4, method: 'status', params: {} });
+    expect(await parent.reply(4)).toMatchObject({ ok: true, value: { model: 'udnie' } });
+    frames.deliver({ id: 6, method: 'stylize', params: { frame } });
+    expect(await frames.reply(6)).toMatchObject({ ok: true });
+  });
+
   it('posts replies with one argument: Electron ports transfer no ArrayBuffers', () => {
     for (const port of [parent, frames]) {
       for (const call of port.postMessage.mock.calls) expect(call).toHaveLength(1);
@@ -88,7 +109,7 @@ describe.skipIf(!isMainThread)('engine-worker in a utilityProcess', () => {
 
   it('ignores an attach that carries no port', async () => {
     parent.deliver({ type: 'attach-frame-port' }, []);
-    parent.deliver({ id: 3, method: 'status', params: {} });
-    expect(await parent.reply(3)).toMatchObject({ id: 3, ok: true, value: { model: 'udnie' } });
+    parent.deliver({ id: 5, method: 'status', params: {} });
+    expect(await parent.reply(5)).toMatchObject({ id: 5, ok: true, value: { model: 'udnie' } });
   });
 });

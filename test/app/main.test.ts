@@ -118,6 +118,24 @@ describe('main.ts', () => {
     expect(MockMessageChannelMain.created).toHaveLength(2);
   });
 
+  it('after an engine crash, hands the page a frame port to the new process (none while it is down)', async () => {
+    const window = await startApp();
+    vi.useFakeTimers();
+    try {
+      electronMock.utilityProcess.forked[0]!.emit('exit', 139);
+      window.webContents.emit('did-finish-load');
+      expect(window.webContents.postMessage).not.toHaveBeenCalled();
+
+      vi.advanceTimersByTime(1_000);
+      const restarted = electronMock.utilityProcess.forked[1]!;
+      const channel = MockMessageChannelMain.created.at(-1)!;
+      expect(window.webContents.postMessage).toHaveBeenLastCalledWith('frame-port', null, [channel.port2]);
+      expect(restarted.postMessage).toHaveBeenLastCalledWith({ type: 'attach-frame-port' }, [channel.port1]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('answers the page from the real settings store in userData', async () => {
     const window = await startApp();
     expect(await invoke(window, 'settings:get', {})).toEqual({ ok: true, value: DEFAULT_SETTINGS });

@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../../commo
 import type { SettingsStore } from '../../main/core/settings/settings-store.js';
 import { SnapshotFolder } from '../../main/core/snapshots.js';
 import type { EngineStatus } from '../../main/engine/engine.js';
-import { EngineCallError } from '../../main/engine/worker/engine-client.js';
+import { EngineCallError } from '../../common/engine-errors.js';
 import type { EngineCaller, EngineCalls, EngineMethod } from '../../common/engine-protocol.js';
 import { makeTempDir, writeModelFolder } from '../support/model-fixtures.js';
 import { inProcessEngine } from './in-process-engine.js';

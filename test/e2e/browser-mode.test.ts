@@ -20,7 +20,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../common/settings-schema.js
 import { createOrtBackend } from '../../main/engine/backends/ort/ort-backend.js';
 import { readMl5Model } from '../../main/engine/model/ml5-model-reader.js';
 import { stylizeFrame } from '../../main/engine/stylize.js';
-import { EngineClient } from '../../main/engine/worker/engine-client.js';
+import { startWorkerEngine } from '../../main/engine/worker/worker-thread-launcher.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
 import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
 
@@ -125,7 +125,7 @@ if (!chromiumAvailable()) {
       snapshotsDir,
       bundledModelsDir: path.join(REPO_ROOT, 'models'),
       modelsDir: MODELS,
-      engine: new EngineClient(pathToFileURL(BUILT_WORKER)),
+      engine: startWorkerEngine({ script: pathToFileURL(BUILT_WORKER) }),
     });
     browser = await launchChromium([
       '--use-fake-device-for-media-stream',

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineRequest } from '../../common/engine-protocol.js';
-import { FramePortClient, type FramePort } from '../../renderer/src/api/frame-port-client.js';
+import {
+  FRAME_DEADLINE_MS,
+  FramePortClient,
+  type FramePort,
+} from '../../renderer/src/api/frame-port-client.js';
+import { flush, ManualTimers } from './fakes.js';
 
 class FakePort implements FramePort {
   readonly posted: { request: EngineRequest<'stylize'>; transfer: ArrayBuffer[] }[] = [];
@@ -91,5 +96,38 @@ describe('FramePortClient', () => {
       ok: false,
       error: { message: expect.stringContaining('port is closed') },
     });
+  });
+
+  it('fails a frame the engine does not answer within the deadline, counted from the frame before it', async () => {
+    const timers = new ManualTimers();
+    const client = new FramePortClient(timers);
+    const port = new FakePort();
+    client.attach(port);
+    const first = client.stylize(frame(), {});
+    const second = client.stylize(frame(), {});
+    let secondSettled = false;
+    void second.then(() => (secondSettled = true));
+
+    timers.advance(FRAME_DEADLINE_MS - 1);
+    port.onReply!({ id: port.posted[0]!.request.id, ok: true, value: result });
+    expect(await first).toEqual({ ok: true, value: result });
+    // The second frame's clock started when the engine got to it, just now.
+    timers.advance(FRAME_DEADLINE_MS - 1);
+    await flush();
+    expect(secondSettled).toBe(false);
+    timers.advance(1);
+    expect(await second).toEqual({
+      ok: false,
+      error: {
+        kind: 'RequestError',
+        code: 'timeout',
+        message: `No answer to this frame within ${FRAME_DEADLINE_MS / 1000} s.`,
+      },
+    });
+    // A reply that comes after all changes nothing, and the next frame goes through.
+    port.onReply!({ id: port.posted[1]!.request.id, ok: true, value: result });
+    const third = client.stylize(frame(), {});
+    port.onReply!({ id: port.posted[2]!.request.id, ok: true, value: result });
+    expect(await third).toEqual({ ok: true, value: result });
   });
 });

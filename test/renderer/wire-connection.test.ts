@@ -5,7 +5,11 @@ import {
   reconnectDelay,
   MAX_RECONNECT_DELAY_MS,
 } from '../../renderer/src/api/backoff.js';
-import { WireConnection, type WireSocketEvents } from '../../renderer/src/api/wire-connection.js';
+import {
+  REPLY_DEADLINES_MS,
+  WireConnection,
+  type WireSocketEvents,
+} from '../../renderer/src/api/wire-connection.js';
 import { flush, ManualTimers } from './fakes.js';
 
 /** Sockets the test opens, answers and drops by hand. */
@@ -134,5 +138,37 @@ describe('WireConnection', () => {
     expect(sockets.last.closed).toBe(true);
     timers.advance(60_000);
     expect(sockets.opened).toHaveLength(1);
+  });
+
+  it('answers { ok: false } with code timeout when no reply comes in time, frames sooner than control calls', async () => {
+    const sockets = new FakeSockets();
+    const timers = new ManualTimers();
+    const connection = new WireConnection(sockets.open, timers);
+    sockets.last.events.open();
+    const frame = { data: new Uint8Array(4 * 4 * 4), width: 4, height: 4, channels: 4 as const };
+    const painting = connection.request({ t: 'frame', frame, options: {} });
+    const loading = connection.request({ t: 'control', channel: 'models:select', payload: { id: 'x' } });
+
+    timers.advance(REPLY_DEADLINES_MS.frame);
+    expect(await painting).toEqual({
+      ok: false,
+      error: {
+        code: 'timeout',
+        message: `No answer to the frame within ${REPLY_DEADLINES_MS.frame / 1000} s.`,
+      },
+    });
+    let loaded = false;
+    void loading.then(() => (loaded = true));
+    await flush();
+    expect(loaded).toBe(false);
+    timers.advance(REPLY_DEADLINES_MS.control - REPLY_DEADLINES_MS.frame);
+    expect(await loading).toMatchObject({
+      ok: false,
+      error: { code: 'timeout', message: /"models:select"/ },
+    });
+    // The connection itself is fine: the next request is answered.
+    const next = connection.request({ t: 'control', channel: 'settings:get', payload: {} });
+    sockets.reply({ t: 'reply', id: 3, ok: true, value: 'settings' });
+    expect(await next).toEqual({ ok: true, value: 'settings' });
   });
 });

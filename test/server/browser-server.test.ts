@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../common/wire.js';
 import type { Frame } from '../../common/frame.js';
 import type { StylizeResult } from '../../main/engine/stylize.js';
-import { EngineClient } from '../../main/engine/worker/engine-client.js';
+import { startWorkerEngine } from '../../main/engine/worker/worker-thread-launcher.js';
 import {
   startBrowserServer,
   type BrowserServer,
@@ -390,7 +390,7 @@ describe('browser-mode server: a real stylize round trip', () => {
     if (!existsSync(BUILT_WORKER)) {
       throw new Error(`${BUILT_WORKER} is missing: run \`npm run build\` first (\`npm test\` does).`);
     }
-    ({ server } = await start(new EngineClient(pathToFileURL(BUILT_WORKER))));
+    ({ server } = await start(startWorkerEngine({ script: pathToFileURL(BUILT_WORKER) })));
   });
   afterAll(() => server?.close());
 

@@ -10,6 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { RequestTracker } from '../../../common/request-tracker.js';
 
 export interface HeadlessChromiumOptions {
   readonly executable: string;
@@ -38,13 +39,8 @@ export interface HeadlessPage {
 }
 
 export class HeadlessChromium {
-  private nextId = 1;
-  private readonly pending = new Map<
-    number,
-    { resolve: (result: Record<string, unknown>) => void; reject: (error: Error) => void }
-  >();
+  private readonly requests = new RequestTracker<Record<string, unknown>>();
   private readonly sessionListeners = new Map<string, (message: CdpMessage) => void>();
-  private exited: Error | undefined;
   private stderrTail = '';
 
   private constructor(
@@ -81,11 +77,11 @@ export class HeadlessChromium {
       chromium.stderrTail = (chromium.stderrTail + chunk.toString()).slice(-2000);
     });
     child.once('exit', (code, signal) => {
-      chromium.exited = new Error(
-        `Chromium exited (${signal ?? `code ${code}`})${chromium.stderrTail === '' ? '' : `: ${chromium.stderrTail.trim().split('\n').slice(-3).join(' | ')}`}`,
+      chromium.requests.close(
+        new Error(
+          `Chromium exited (${signal ?? `code ${code}`})${chromium.stderrTail === '' ? '' : `: ${chromium.stderrTail.trim().split('\n').slice(-3).join(' | ')}`}`,
+        ),
       );
-      for (const { reject } of chromium.pending.values()) reject(chromium.exited);
-      chromium.pending.clear();
     });
     return chromium;
   }
@@ -146,13 +142,11 @@ export class HeadlessChromium {
   }
 
   private send(method: string, params: Record<string, unknown> = {}, sessionId?: string) {
-    if (this.exited !== undefined) return Promise.reject(this.exited);
-    const id = this.nextId++;
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      // The pipe protocol: one JSON message per NUL-terminated record.
-      this.input.write(`${JSON.stringify({ id, method, params, sessionId })}\0`);
-    });
+    // After Chromium exited, this rejects at once with why it exited.
+    const { id, reply } = this.requests.open({ label: method });
+    // The pipe protocol: one JSON message per NUL-terminated record.
+    if (!this.requests.closed) this.input.write(`${JSON.stringify({ id, method, params, sessionId })}\0`);
+    return reply;
   }
 
   private listen(output: Readable): void {
@@ -174,10 +168,8 @@ export class HeadlessChromium {
       if (message.sessionId !== undefined) this.sessionListeners.get(message.sessionId)?.(message);
       return;
     }
-    const waiter = this.pending.get(message.id);
-    if (waiter === undefined) return;
-    this.pending.delete(message.id);
-    if (message.error !== undefined) waiter.reject(new Error(`Chromium: ${message.error.message}`));
-    else waiter.resolve(message.result ?? {});
+    if (message.error !== undefined)
+      this.requests.reject(message.id, new Error(`Chromium: ${message.error.message}`));
+    else this.requests.resolve(message.id, message.result ?? {});
   }
 }

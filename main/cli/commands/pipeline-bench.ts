@@ -14,7 +14,8 @@ import { DEFAULT_SETTINGS, type Settings } from '../../../common/settings-schema
 import type { StylizeResult } from '../../../common/engine-types.js';
 import type { Frame } from '../../../common/frame.js';
 import type { Size } from '../../engine/stylize.js';
-import { EngineClient } from '../../engine/worker/engine-client.js';
+import type { EngineSupervisor } from '../../engine/engine-supervisor.js';
+import { startWorkerEngine } from '../../engine/worker/worker-thread-launcher.js';
 import { startBrowserServer } from '../../server/browser-server.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
 import { HeadlessChromium, type HeadlessPage } from './headless-chromium.js';
@@ -332,14 +333,14 @@ function combine(a: EngineSample, b: EngineSample) {
 /** The engine alone, one frame after another, as fast as it answers: the ceiling for the page. */
 class EngineBench {
   private constructor(
-    private readonly engine: EngineClient,
+    private readonly engine: EngineSupervisor,
     private readonly stylizeOnce: () => Promise<StylizeResult>,
     readonly backend: string,
   ) {}
 
   /** Loads the model in a worker thread of its own and warms it up. */
   static async open(modelDir: string, settings: Settings): Promise<EngineBench> {
-    const engine = new EngineClient();
+    const engine = startWorkerEngine();
     try {
       const status = await engine.call('loadModel', { dir: modelDir, backend: settings.backend });
       const template = gradientFrame(PIPELINE_SIZE);

@@ -6,13 +6,15 @@
 import { parentPort } from 'node:worker_threads';
 import { Engine } from '../engine.js';
 import { ATTACH_FRAME_PORT } from '../../../common/engine-protocol.js';
-import { serveEngine, type MessagePortLike } from './serve-engine.js';
+import { EngineTurns, serveEngine, type MessagePortLike } from './serve-engine.js';
 
 /**
- * In a utilityProcess, main sends `{ type: 'attach-frame-port' }` with a MessagePort (the other end
- * is the window's): the engine serves it like its parent port, so frames never pass through main.
- * Keep in step with `ATTACH_FRAME_PORT` in main/app/engine-process.ts.
+ * In a utilityProcess, main sends `{ type: ATTACH_FRAME_PORT }` with a MessagePort (the other end is
+ * the window's): the engine serves frames on it, so frames never pass through main. That port is the
+ * page's, so it carries frames and their replies only: no model loads, no folders, no dispose; those
+ * go through main, which checks the sender and resolves model ids.
  */
+const FRAME_PORT_METHODS = ['stylize'] as const;
 
 /** An Electron port, as much of it as the loop uses. Messages arrive wrapped as `{ data }`. */
 interface ElectronPort {
@@ -29,37 +31,6 @@ interface ElectronFramePort extends ElectronPort {
 interface ElectronParentPort {
   on(event: 'message', listener: (event: { data: unknown; ports?: ElectronFramePort[] }) => void): void;
   postMessage(message: unknown): void;
-}
-
-/**
- * One Engine serves every port: the parent port loads models, frame ports stylize. Each port's loop
- * already runs its own requests in order; this makes the ports take turns too, so a model switch
- * never releases a network that a frame from another port is still running on.
- */
-class SerialEngine extends Engine {
-  private turn: Promise<unknown> = Promise.resolve();
-
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.turn.then(task);
-    this.turn = result.catch(() => undefined);
-    return result;
-  }
-
-  override loadModel(...args: Parameters<Engine['loadModel']>): ReturnType<Engine['loadModel']> {
-    return this.serial(() => super.loadModel(...args));
-  }
-
-  override stylize(...args: Parameters<Engine['stylize']>): ReturnType<Engine['stylize']> {
-    return this.serial(() => super.stylize(...args));
-  }
-
-  override thumbnail(...args: Parameters<Engine['thumbnail']>): ReturnType<Engine['thumbnail']> {
-    return this.serial(() => super.thumbnail(...args));
-  }
-
-  override dispose(): Promise<void> {
-    return this.serial(() => super.dispose());
-  }
 }
 
 /**
@@ -82,27 +53,33 @@ function start(engine: Engine): void {
     });
     return;
   }
+  // One queue for every port: a model switch from main waits for the page's frame and vice versa.
+  const turns = new EngineTurns();
   const electronParent = (process as { parentPort?: ElectronParentPort }).parentPort;
   if (electronParent === undefined) {
     throw new Error('engine-worker must be started as a worker_thread or an Electron utilityProcess.');
   }
-  serveEngine(engine, {
-    onMessage: (listener) =>
-      electronParent.on('message', (event) => {
-        const data = event.data as { type?: unknown } | null;
-        if (data?.type !== ATTACH_FRAME_PORT) {
-          listener(event.data);
-          return;
-        }
-        const framePort = event.ports?.[0];
-        if (framePort === undefined) return; // Nothing to serve: a malformed attach from main.
-        serveEngine(engine, electronPort(framePort));
-        // A MessagePortMain queues messages until started.
-        framePort.start();
-      }),
-    // Copied, like electronPort's: the parent port transfers no ArrayBuffers either.
-    postMessage: (message) => electronParent.postMessage(message),
-  });
+  serveEngine(
+    engine,
+    {
+      onMessage: (listener) =>
+        electronParent.on('message', (event) => {
+          const data = event.data as { type?: unknown } | null;
+          if (data?.type !== ATTACH_FRAME_PORT) {
+            listener(event.data);
+            return;
+          }
+          const framePort = event.ports?.[0];
+          if (framePort === undefined) return; // Nothing to serve: a malformed attach from main.
+          serveEngine(engine, electronPort(framePort), { turns, allow: FRAME_PORT_METHODS });
+          // A MessagePortMain queues messages until started.
+          framePort.start();
+        }),
+      // Copied, like electronPort's: the parent port transfers no ArrayBuffers either.
+      postMessage: (message) => electronParent.postMessage(message),
+    },
+    { turns },
+  );
 }
 
-start(new SerialEngine());
+start(new Engine());

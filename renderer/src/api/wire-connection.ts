@@ -1,4 +1,5 @@
 import { decodeWire, encodeWire, type ClientMessage } from '../../../common/wire.js';
+import { RequestError, RequestTracker } from '../../../common/request-tracker.js';
 import { realTimers, type Timers } from '../lib/timers.js';
 import { reconnectDelay } from './backoff.js';
 
@@ -35,16 +36,19 @@ export type OutgoingMessage = ClientMessage extends infer M
 
 type State = 'connecting' | 'open' | 'waiting' | 'closed';
 
-interface Pending {
-  readonly resolve: (reply: WireReply) => void;
-  /** Encoded, waiting for the socket to open; undefined once sent. */
-  bytes: Uint8Array | undefined;
-}
+/**
+ * How long the page waits for the server's reply. The server answers by itself within the engine's
+ * deadlines (a model load's 60 s at most, a frame's 15 s), even for an engine that hangs; these only
+ * catch a server or a connection that went silent without closing, so a frame or a button never
+ * waits forever. They leave room for a reply delayed by an engine restart.
+ */
+export const REPLY_DEADLINES_MS = { control: 120_000, frame: 30_000 } as const;
 
 /**
  * One WebSocket to the browser-mode server, kept open: requests get ids and their replies find them;
  * when the socket drops, every pending request resolves `{ ok: false }` at once (nothing hangs) and
- * the connection reconnects with capped exponential backoff.
+ * the connection reconnects with capped exponential backoff. A request with no reply within its
+ * deadline ({@link REPLY_DEADLINES_MS}) resolves `{ ok: false }` with code `timeout`.
  *
  * Requests made while a socket is opening wait for it; requests made while there is none (between
  * attempts) fail at once, so the frame pump is told immediately and retries on its own schedule.
@@ -52,8 +56,9 @@ interface Pending {
 export class WireConnection {
   private state: State = 'connecting';
   private socket: WireSocket | undefined;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly requests: RequestTracker<WireReply>;
+  /** Encoded requests waiting for the socket to open, by id. */
+  private readonly unsent = new Map<number, Uint8Array>();
   private attempt = 0;
   private retryTimer: unknown;
   private lastProblem = 'Connecting to Style Mirror…';
@@ -62,6 +67,7 @@ export class WireConnection {
     private readonly openSocket: OpenWireSocket,
     private readonly timers: Timers = realTimers,
   ) {
+    this.requests = new RequestTracker({ timers });
     this.connect();
   }
 
@@ -71,22 +77,28 @@ export class WireConnection {
   }
 
   /** Sends `message` and resolves with its reply, or `{ ok: false }` if the connection fails first. */
-  request(message: OutgoingMessage): Promise<WireReply> {
+  async request(message: OutgoingMessage): Promise<WireReply> {
     if (this.state === 'closed' || this.state === 'waiting') {
-      return Promise.resolve(failure('disconnected', `Not connected to Style Mirror: ${this.lastProblem}`));
+      return failure('disconnected', `Not connected to Style Mirror: ${this.lastProblem}`);
     }
-    const id = this.nextId++;
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeWire({ ...message, id } as ClientMessage);
-    } catch (error) {
-      return Promise.resolve(failure('invalid-request', `Could not encode the request: ${String(error)}`));
-    }
-    return new Promise((resolve) => {
-      const entry: Pending = { resolve, bytes };
-      this.pending.set(id, entry);
-      if (this.state === 'open') this.send(id, entry);
+    const { id, reply } = this.requests.open({
+      label: message.t === 'frame' ? 'the frame' : `"${message.channel}"`,
+      timeoutMs: REPLY_DEADLINES_MS[message.t],
     });
+    try {
+      this.unsent.set(id, encodeWire({ ...message, id } as ClientMessage));
+      if (this.state === 'open') this.send(id);
+    } catch (error) {
+      const problem = new Error(`Could not encode the request: ${String(error)}`);
+      this.requests.reject(id, Object.assign(problem, { code: 'invalid-request' }));
+    }
+    try {
+      return await reply;
+    } catch (error) {
+      this.unsent.delete(id);
+      const { code, message: problem } = error as { code?: unknown; message: string };
+      return failure(typeof code === 'string' ? code : 'disconnected', problem);
+    }
   }
 
   /** Closes for good: pending requests fail, no reconnects. */
@@ -108,7 +120,7 @@ export class WireConnection {
           if (!isCurrent()) return;
           this.state = 'open';
           this.attempt = 0;
-          for (const [id, entry] of this.pending) if (entry.bytes !== undefined) this.send(id, entry);
+          for (const id of [...this.unsent.keys()]) this.send(id);
         },
         message: (data) => {
           if (isCurrent()) this.receive(data);
@@ -126,15 +138,17 @@ export class WireConnection {
     this.socket = socket;
   }
 
-  private send(id: number, entry: Pending): void {
-    const bytes = entry.bytes;
-    entry.bytes = undefined;
+  private send(id: number): void {
+    const bytes = this.unsent.get(id);
+    this.unsent.delete(id);
     if (bytes === undefined) return;
     try {
       this.socket?.send(bytes);
     } catch (error) {
-      this.pending.delete(id);
-      entry.resolve(failure('disconnected', `Could not send to Style Mirror: ${String(error)}`));
+      this.requests.reject(
+        id,
+        new RequestError('disconnected', `Could not send to Style Mirror: ${String(error)}`),
+      );
     }
   }
 
@@ -146,11 +160,7 @@ export class WireConnection {
       return; // Not MessagePack: nothing we sent can be waiting for it.
     }
     const reply = parseReply(message);
-    if (reply === undefined) return;
-    const entry = this.pending.get(reply.id);
-    if (entry === undefined) return;
-    this.pending.delete(reply.id);
-    entry.resolve(reply.reply);
+    if (reply !== undefined) this.requests.resolve(reply.id, reply.reply);
   }
 
   private dropped(reason: string): void {
@@ -166,9 +176,8 @@ export class WireConnection {
   }
 
   private failAll(message: string): void {
-    const entries = [...this.pending.values()];
-    this.pending.clear();
-    for (const entry of entries) entry.resolve(failure('disconnected', message));
+    this.unsent.clear();
+    this.requests.rejectAll(new RequestError('disconnected', message));
   }
 }
 

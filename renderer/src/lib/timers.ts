@@ -1,13 +1,6 @@
-/** setTimeout and clearTimeout, injectable so tests can run time by hand. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Timers } from '../../../common/timers.js';
 
-export const realTimers: Timers = {
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export { realTimers, type Timers } from '../../../common/timers.js';
 
 /** Resolves after `ms`. */
 export function sleep(timers: Timers, ms: number): Promise<void> {

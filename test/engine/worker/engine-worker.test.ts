@@ -8,29 +8,29 @@ import type { LoadedNetwork } from '../../../main/engine/backends/backend.js';
 import { Engine } from '../../../main/engine/engine.js';
 import type { Frame } from '../../../common/frame.js';
 import { stylizeFrame, type StylizeOptions } from '../../../main/engine/stylize.js';
-import type * as ClientModule from '../../../main/engine/worker/engine-client.js';
 import type { EngineReply } from '../../../common/engine-protocol.js';
-import { serveEngine, type MessagePortLike } from '../../../main/engine/worker/serve-engine.js';
+import type { EngineSupervisor } from '../../../main/engine/engine-supervisor.js';
+import { EngineTurns, serveEngine, type MessagePortLike } from '../../../main/engine/worker/serve-engine.js';
+import { startWorkerEngine } from '../../../main/engine/worker/worker-thread-launcher.js';
 import { meanAbsDiff, photoFrame } from '../../support/photos.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
-/** The worker script must be JavaScript, so these tests drive the built client and worker. */
-const BUILT_CLIENT = path.join(REPO_ROOT, 'dist/main/engine/worker/engine-client.js');
+/** A worker thread cannot run TypeScript: the worker is the built one; the supervisor is the source. */
+const BUILT_WORKER = path.join(REPO_ROOT, 'dist/main/engine/worker/engine-worker.js');
 
-describe('EngineClient and engine-worker (built, in a worker thread)', () => {
-  let client: ClientModule.EngineClient;
+describe('engine-worker (built, in a supervised worker thread)', () => {
+  let client: EngineSupervisor;
   let tempDir: string;
   let frame: Frame;
   /** udnie's output for `frame`, from the first stylize call. */
   let udnieOutput: Uint8Array;
 
   beforeAll(async () => {
-    if (!existsSync(BUILT_CLIENT)) {
-      throw new Error(`${BUILT_CLIENT} is missing: run \`npm run build\` first (\`npm test\` does).`);
+    if (!existsSync(BUILT_WORKER)) {
+      throw new Error(`${BUILT_WORKER} is missing: run \`npm run build\` first (\`npm test\` does).`);
     }
-    const { EngineClient } = (await import(pathToFileURL(BUILT_CLIENT).href)) as typeof ClientModule;
-    client = new EngineClient();
+    client = startWorkerEngine({ script: pathToFileURL(BUILT_WORKER) });
     tempDir = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-worker-'));
     frame = await photoFrame(48, 32, 3);
   });
@@ -183,7 +183,7 @@ describe('EngineClient and engine-worker (built, in a worker thread)', () => {
 
   it('close() releases the model and ends the worker; later calls reject', async () => {
     await client.close();
-    await expect(client.call('status', {})).rejects.toThrow(/stopped/);
+    await expect(client.call('status', {})).rejects.toMatchObject({ code: 'engine-stopped' });
   });
 });
 
@@ -373,5 +373,85 @@ describe('serveEngine (no worker)', () => {
       error: { kind: 'FrameError', message: expect.stringMatching(/needs 768 bytes, got 10/) },
     });
     expect(missing).toMatchObject({ id: 2, ok: false, error: { kind: 'FrameError' } });
+  });
+});
+
+describe('serveEngine on a frame port (allow: stylize)', () => {
+  const frame: Frame = { data: new Uint8Array(16 * 16 * 3), width: 16, height: 16, channels: 3 };
+  const stylized = {
+    frame,
+    processingSize: { width: 16, height: 16 },
+    timings: { prepareMs: 0, networkMs: 1, finishMs: 0, totalMs: 1 },
+  };
+
+  it('answers stylize, and anything else with code forbidden, without the engine ever seeing it', async () => {
+    const touched: string[] = [];
+    const fake = {
+      loadModel: async () => touched.push('loadModel'),
+      thumbnail: async () => touched.push('thumbnail'),
+      dispose: async () => touched.push('dispose'),
+      get status() {
+        touched.push('status');
+        return null;
+      },
+      stylize: async () => {
+        touched.push('stylize');
+        return stylized;
+      },
+    };
+    const { port, send, waitFor } = fakePort();
+    serveEngine(fake as unknown as Engine, port, { allow: ['stylize'] });
+
+    send({ id: 1, method: 'loadModel', params: { dir: '/etc', backend: 'ort' } });
+    send({ id: 2, method: 'thumbnail', params: { dir: os.homedir(), frame } });
+    send({ id: 3, method: 'dispose', params: {} });
+    send({ id: 4, method: 'status', params: {} });
+    send({ id: 5, method: 'explode', params: {} });
+    send({ id: 6, method: 'toString', params: {} });
+    send({ id: 7 });
+    send({ id: 8, method: 'stylize', params: { frame } });
+    const answered = await waitFor(8);
+
+    expect(touched).toEqual(['stylize']);
+    expect(answered.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(answered[0]).toEqual({
+      id: 1,
+      ok: false,
+      error: {
+        kind: 'Forbidden',
+        code: 'forbidden',
+        message: '"loadModel" is not allowed on this port; it carries only "stylize".',
+      },
+    });
+    for (const reply of answered.slice(0, 7)) {
+      expect(reply).toMatchObject({ ok: false, error: { kind: 'Forbidden', code: 'forbidden' } });
+    }
+    expect(answered[6]).toMatchObject({
+      error: { message: /^A request without a method name is not allowed/ },
+    });
+    expect(answered[7]).toEqual({ id: 8, ok: true, value: stylized });
+  });
+
+  it('shares one turn with the other ports: a status waits for a frame still running, so a frame stuck for good holds it too', async () => {
+    let finishFrame: ((value: typeof stylized) => void) | undefined;
+    const fake = {
+      stylize: () => new Promise((resolve) => (finishFrame = resolve)),
+      status: { model: 'udnie', backend: { kind: 'ort', runtime: 'cpu', device: 'CPU' } },
+    };
+    const turns = new EngineTurns();
+    const frames = fakePort();
+    const parent = fakePort();
+    serveEngine(fake as unknown as Engine, frames.port, { turns, allow: ['stylize'] });
+    serveEngine(fake as unknown as Engine, parent.port, { turns });
+
+    frames.send({ id: 1, method: 'stylize', params: { frame } });
+    parent.send({ id: 1, method: 'status', params: {} });
+    await vi.waitFor(() => expect(finishFrame).toBeDefined());
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(parent.replies).toHaveLength(0);
+
+    finishFrame!(stylized);
+    expect(await parent.waitFor(1)).toEqual([{ id: 1, ok: true, value: fake.status }]);
+    expect(await frames.waitFor(1)).toEqual([{ id: 1, ok: true, value: stylized }]);
   });
 });

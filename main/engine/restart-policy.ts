@@ -1,6 +1,6 @@
 /**
- * When to restart a crashed engine, shared by Electron's utilityProcess supervisor and browser mode's
- * worker supervisor: 1 s, doubling to 30 s, and back to 1 s once a run stayed up for a minute. A
+ * When to restart a crashed or hung engine, for the one supervisor of both the Electron app and
+ * browser mode: 1 s, doubling to 30 s, and back to 1 s once a run stayed up for a minute. A
  * gallery wall must come back by itself, but a model that crashes the engine at once must not spin.
  */
 export const FIRST_RESTART_DELAY_MS = 1_000;
