@@ -473,20 +473,31 @@ function listUploadSource(uploads: readonly ImportFile[], limits: ImportLimits):
     seen.set(key, upload.path);
     if (!isIgnoredPath(upload.path)) byPath.set(upload.path, upload);
   }
-  const { root, files } = findModelRoot([...byPath.keys()], label);
-  const inRoot = [...files].map((p) => byPath.get(p)!);
+  // A dropped folder's files all start with its name, as `webkitRelativePath` gives them: inside it,
+  // the rules are a folder's (the model at its top level or one folder down).
+  const kept = [...byPath.keys()];
+  const first = kept[0]?.slice(0, kept[0].indexOf('/'));
+  const dropped =
+    first !== undefined && first !== '' && kept.every((p) => p.startsWith(`${first}/`)) ? first : null;
+  const within = dropped === null ? '' : `${dropped}/`;
+  const { root, files } = findModelRoot(
+    kept.map((p) => p.slice(within.length)),
+    dropped === null ? label : `The uploaded folder ${quote(dropped)}`,
+  );
+  const inRoot = [...files].map((p) => byPath.get(within + p)!);
   checkFileCount(inRoot.length, limits, 'import-too-many-files', label);
   checkTotalBytes(
     inRoot.reduce((sum, f) => sum + f.bytes.byteLength, 0),
     limits,
     label,
   );
+  const baseName = dropped ?? (root === '' ? null : root);
   return {
-    baseName: root === '' ? null : root,
-    origin: root === '' ? undefined : root,
+    baseName,
+    origin: baseName ?? undefined,
     stage: 'copying',
     files: inRoot.map((upload) => ({
-      name: root === '' ? upload.path : upload.path.slice(root.length + 1),
+      name: path.posix.basename(upload.path),
       size: upload.bytes.byteLength,
       copyTo: (destination) =>
         writingLibrary(`write ${quote(upload.path)}`, () =>
@@ -534,7 +545,12 @@ async function listFolderSource(dir: string, limits: ImportLimits): Promise<List
     limits,
     label,
   );
-  const budget = { left: limits.maxTotalBytes };
+  // One budget and one buffer for all the files: copies run one after another.
+  const largest = Math.max(...listing.files.map((f) => f.size));
+  const copying = {
+    left: limits.maxTotalBytes,
+    buffer: Buffer.allocUnsafe(Math.min(COPY_CHUNK_BYTES, largest + 1)),
+  };
   return {
     baseName: folderName,
     origin: folderName,
@@ -545,7 +561,7 @@ async function listFolderSource(dir: string, limits: ImportLimits): Promise<List
         copyRegularFile(path.join(rootDir, file.name), destination, {
           label,
           file: root === '' ? file.name : `${root}/${file.name}`,
-          budget,
+          copying,
           signal,
         }),
     })),
@@ -607,14 +623,20 @@ const COPY_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Copies the regular file `from` to the new file `to` through one handle, counting the bytes against
- * `budget`: a file that changed since it was listed (grew, or became a link or a pipe) is refused.
+ * the import's byte budget: a file that changed since it was listed (grew, or became a link or a pipe) is refused.
  */
 async function copyRegularFile(
   from: string,
   to: string,
-  context: { label: string; file: string; budget: { left: number }; signal: AbortSignal | undefined },
+  context: {
+    label: string;
+    file: string;
+    copying: { left: number; buffer: Buffer };
+    signal: AbortSignal | undefined;
+  },
 ): Promise<void> {
-  const { label, file, budget, signal } = context;
+  const { label, file, copying, signal } = context;
+  const { buffer } = copying;
   const what = `${label}, file ${quote(file)}`;
   let input: FileHandle;
   try {
@@ -631,15 +653,14 @@ async function copyRegularFile(
     }
     const output = await writingLibrary(`copy ${quote(file)}`, () => open(to, 'wx'));
     try {
-      const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
       for (;;) {
         signal?.throwIfAborted();
         const { bytesRead } = await input.read(buffer, 0, buffer.length, null).catch((error: unknown) => {
           throw sourceUnreadable(what, error);
         });
         if (bytesRead === 0) break;
-        budget.left -= bytesRead;
-        if (budget.left < 0) {
+        copying.left -= bytesRead;
+        if (copying.left < 0) {
           throw new ModelImportError(
             'import-too-large',
             `${what}: grew while being copied, past the import's byte budget.`,
