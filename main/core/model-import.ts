@@ -154,6 +154,7 @@ export interface LibraryEntry {
  */
 export async function importModel(options: ImportModelOptions): Promise<ImportedModel> {
   const { signal } = options;
+  checkPathOption(options.libraryDir, 'libraryDir must be the path of the library folder.');
   const limits: ImportLimits = { ...IMPORT_LIMITS, ...options.limits };
   const name = options.name === undefined ? undefined : checkName(options.name);
   const entry = {
@@ -168,7 +169,7 @@ export async function importModel(options: ImportModelOptions): Promise<Imported
       return await addToLibrary(source, {
         ...options,
         name: name ?? defaultName(source.baseName),
-        entry: { ...entry, origin: entry.origin ?? source.origin },
+        entry: { ...entry, origin: entry.origin ?? printableOrigin(source.origin) },
       });
     } finally {
       source.close();
@@ -280,7 +281,8 @@ async function moveIntoLibrary(modelDir: string, libraryDir: string, baseSlug: s
   const maxAttempts = 10_000;
   for (let n = 1; n <= maxAttempts; n++) {
     const slug = n === 1 ? baseSlug : withSuffix(baseSlug, n);
-    if (taken.has(slug)) continue;
+    // A name Windows reserves for a device ("con", "nul") cannot be a folder there.
+    if (taken.has(slug) || relativePathProblem(slug) !== null) continue;
     const target = path.join(libraryDir, slug);
     try {
       await rename(modelDir, target);
@@ -688,6 +690,7 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
 
 /** Characters a name must not hold: control characters, line separators, bidirectional overrides. */
 const UNPRINTABLE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, 'gu');
 
 /** A display name a person gave, trimmed. @throws {ModelImportError} `invalid-name`. */
 function checkName(name: unknown): string {
@@ -712,7 +715,7 @@ function checkName(name: unknown): string {
 
 /** The default display name for a source called `baseName` ("rain_princess" -> "Rain Princess"). */
 export function defaultName(baseName: string | null): string {
-  const cleaned = displayName((baseName ?? '').replace(new RegExp(UNPRINTABLE.source, 'gu'), ' ')).trim();
+  const cleaned = displayName((baseName ?? '').replace(UNPRINTABLE_ALL, ' ')).trim();
   const bounded = [...cleaned].slice(0, MAX_MODEL_NAME_LENGTH).join('').trim();
   return bounded === '' ? 'Imported Model' : bounded.normalize('NFC');
 }
@@ -780,11 +783,18 @@ function checkOrigin(origin: unknown): string {
   return origin;
 }
 
-function checkPathOption(value: unknown): string {
-  if (typeof value !== 'string' || value === '' || value.includes('\0')) {
-    throw invalidOptions('source.path must be the path of a folder or zip file.');
-  }
+function checkPathOption(
+  value: unknown,
+  problem = 'source.path must be the path of a folder or zip file.',
+): string {
+  if (typeof value !== 'string' || value === '' || value.includes('\0')) throw invalidOptions(problem);
   return value;
+}
+
+/** A source's own file name as an origin: without characters that garble what a person reads. */
+function printableOrigin(name: string | undefined): string | undefined {
+  const cleaned = name?.replace(UNPRINTABLE_ALL, '').slice(0, 255);
+  return cleaned === '' ? undefined : cleaned;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -108,6 +108,45 @@ describe('names and slugs', () => {
   });
 });
 
+describe('importModel with a stand-in validator', () => {
+  const accept = async () => ({ format: 'ml5' as const });
+  const files = (prefix: string) => [{ path: `${prefix}manifest.json`, bytes: new Uint8Array([123, 125]) }];
+
+  it('never gives a model a folder name Windows reserves for a device', async () => {
+    const libraryDir = path.join(await makeTempDir(), 'library');
+    const result = await importModel({
+      libraryDir,
+      source: { kind: 'files', files: files('') },
+      name: 'CON',
+      validate: accept,
+    });
+    expect(result).toMatchObject({ slug: 'con-2', name: 'CON' });
+  });
+
+  it("keeps an upload's file name as its origin, without control characters", async () => {
+    const libraryDir = path.join(await makeTempDir(), 'library');
+    const zip = await makeZip([{ path: 'manifest.json', bytes: '{}' }]);
+    const result = await importModel({
+      libraryDir,
+      source: { kind: 'files', files: [{ path: 'evil\u001b[2J_style.zip', bytes: new Uint8Array(zip) }] },
+      validate: accept,
+    });
+    expect(result).toMatchObject({ slug: 'evil_2j_style', name: 'Evil [2J Style' });
+    expect(await readEntry(result.dir)).toMatchObject({ origin: 'evil[2J_style.zip' });
+  });
+
+  it('names multi-selected files with no folder "Imported Model"', async () => {
+    const libraryDir = path.join(await makeTempDir(), 'library');
+    const result = await importModel({
+      libraryDir,
+      source: { kind: 'files', files: files('') },
+      validate: accept,
+    });
+    expect(result).toMatchObject({ slug: 'imported_model', name: 'Imported Model' });
+    expect(await readEntry(result.dir)).not.toHaveProperty('origin');
+  });
+});
+
 realModels('importModel on a real ml5 model', () => {
   let expectedBytes: string;
   beforeAll(async () => {
