@@ -176,13 +176,8 @@ export async function importModel(options: ImportModelOptions): Promise<Imported
     }
   } catch (error) {
     if (signal?.aborted === true && isAbort(error, signal)) {
-      throw new ModelImportError(
-        'import-aborted',
-        'The import was cancelled; nothing was added to the library.',
-        {
-          cause: error,
-        },
-      );
+      const message = 'The import was cancelled; nothing was added to the library.';
+      throw new ModelImportError('import-aborted', message, { cause: error });
     }
     throw error;
   }
@@ -239,8 +234,9 @@ async function addToLibrary(
     signal?.throwIfAborted();
     onProgress?.({ stage: 'validating', done: 0, total: 1 });
     const { format } = await options.validate(modelDir);
-    if (!MODEL_FORMATS.includes(format))
-      throw new Error(`validate() returned unknown format ${String(format)}.`);
+    if (!MODEL_FORMATS.includes(format)) {
+      throw new Error(`validate() returned an unknown format, ${JSON.stringify(format)}.`);
+    }
     onProgress?.({ stage: 'validating', done: 1, total: 1 });
 
     signal?.throwIfAborted();
