@@ -17,7 +17,10 @@ export const ModelLicenceSchema = z.object({
   name: z.string().max(200),
   url: z.string().max(2048).optional(),
   /** What a person must know before using or sharing the model. */
-  notice: z.string().max(4000).optional(),
+  notice: z
+    .string()
+    .max(64 * 1024)
+    .optional(),
 });
 export type ModelLicence = z.infer<typeof ModelLicenceSchema>;
 

@@ -30,7 +30,10 @@ export const LibraryEntrySchema = z.object({
   name: ModelNameSchema,
   format: ModelFormatSchema,
   /** `imported` (a folder or zip a person brought), `bundled`, or `pack:<id>` (downloaded). */
-  source: z.union([z.enum(['imported', 'bundled']), z.string().regex(/^pack:[a-z0-9-]{1,64}$/)]),
+  source: z.union([
+    z.enum(['imported', 'bundled']),
+    z.string().regex(/^pack:[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+  ]),
   addedAt: z.iso.datetime().optional(),
   licence: ModelLicenceSchema.optional(),
   /** What it was imported from, for people: a file name or URL, never a local absolute path. */

@@ -34,7 +34,15 @@ import {
   systemErrorDetail,
   type ModelImportErrorCode,
 } from './model-import-error.js';
+import type { ModelFormat, ModelLicence } from '../../common/contract.js';
+import {
+  LIBRARY_ENTRY_FILE,
+  LibraryEntrySchema,
+  MAX_MODEL_NAME_LENGTH,
+  type LibraryEntry,
+} from './library-entry.js';
 import { displayName } from './model-library.js';
+import { readStyleModel } from '../engine/model/read-style-model.js';
 import { openZip, relativePathProblem, type ZipArchive } from './zip-extract.js';
 
 export { ModelImportError, type ModelImportErrorCode } from './model-import-error.js';
@@ -59,20 +67,20 @@ export const IMPORT_LIMITS: ImportLimits = {
   maxEntries: 1000,
 };
 
-/** Longest display name, in characters. */
-export const MAX_MODEL_NAME_LENGTH = 80;
 /** Longest slug (the model's folder name in the library). */
 export const MAX_SLUG_LENGTH = 64;
-/** The library's own description of a model, next to its files. */
-export const LIBRARY_ENTRY_FILE = 'library-entry.json';
 /** Prefix of the folders imports are assembled in; folders starting with `.` are never models. */
 export const STAGING_PREFIX = '.staging-';
 
-export type ModelFormat = 'ml5' | 'tfjs-graph' | 'onnx';
 const MODEL_FORMATS: readonly ModelFormat[] = ['ml5', 'tfjs-graph', 'onnx'];
 
 /** Checks a model folder; throws the engine's `ModelError` when it is not a model it can load. */
 export type ModelValidator = (dir: string) => Promise<{ format: ModelFormat }>;
+
+/** The validator every import uses outside tests: the engine's own reader, in full. */
+export const validateWithEngine: ModelValidator = async (dir) => ({
+  format: (await readStyleModel(dir)).format,
+});
 
 /** One file of an upload: its path relative to what was dropped (`/`-separated) and its content. */
 export interface ImportFile {
@@ -88,11 +96,7 @@ export type ImportSource =
 
 export type LibrarySourceTag = 'imported' | `pack:${string}`;
 
-export interface Licence {
-  readonly name: string;
-  readonly url?: string;
-  readonly notice?: string;
-}
+type Licence = ModelLicence;
 
 export interface ImportProgress {
   /** `copying`/`extracting`: bytes of the model's files; `validating`, `finishing`: 0 or 1 of 1. */
@@ -128,17 +132,6 @@ export interface ImportedModel {
   readonly dir: string;
   readonly name: string;
   readonly format: ModelFormat;
-}
-
-/** `library-entry.json`, as the shared library spec defines it. */
-export interface LibraryEntry {
-  readonly version: 1;
-  readonly name: string;
-  readonly format: ModelFormat;
-  readonly source: LibrarySourceTag;
-  readonly addedAt: string;
-  readonly licence?: Licence;
-  readonly origin?: string;
 }
 
 /**
@@ -251,9 +244,13 @@ async function addToLibrary(
       ...(options.entry.origin === undefined ? {} : { origin: options.entry.origin }),
     };
     await writingLibrary(`write ${LIBRARY_ENTRY_FILE}`, () =>
-      writeFile(path.join(modelDir, LIBRARY_ENTRY_FILE), `${JSON.stringify(entry, null, 2)}\n`, {
-        flag: 'wx',
-      }),
+      writeFile(
+        path.join(modelDir, LIBRARY_ENTRY_FILE),
+        `${JSON.stringify(LibraryEntrySchema.parse(entry), null, 2)}\n`,
+        {
+          flag: 'wx',
+        },
+      ),
     );
     signal?.throwIfAborted();
     const slug = await moveIntoLibrary(modelDir, libraryDir, baseSlug);

@@ -96,7 +96,7 @@ describe('stylemirror models packs | get (built)', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/Licence: Free for research use only/);
       expect(run.stdout).toMatch(/^Added 6 of 6 models to .*library:$/m);
-      expect(run.stdout).toMatch(/^ {2}The Great Wave {2}\(library:the-great-wave\)$/m);
+      expect(run.stdout).toMatch(/^ {2}The Great Wave {2}\(library:the_great_wave\)$/m);
 
       const library = path.join(home, 'library');
       expect((await readdir(library)).sort()).toEqual([

@@ -6,14 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   defaultName,
   importModel,
-  LIBRARY_ENTRY_FILE,
   ModelImportError,
   modelSlug,
   type ImportModelOptions,
   type ImportProgress,
-  type LibraryEntry,
   type ModelImportErrorCode,
 } from '../../main/core/model-import.js';
+import { LIBRARY_ENTRY_FILE, type LibraryEntry } from '../../main/core/library-entry.js';
 import { readMl5Model } from '../../main/engine/model/ml5-model-reader.js';
 import { ModelError } from '../../main/engine/model/model-errors.js';
 import {
@@ -187,7 +186,7 @@ realModels('importModel on a real ml5 model', () => {
       addedAt: expect.any(String),
       origin: 'rain_princess',
     });
-    expect(Date.parse(entry.addedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(entry.addedAt!)).toBeGreaterThanOrEqual(before - 1000);
     expect(await weightBytes(result.dir)).toEqual(expectedBytes);
 
     const stages = progress.map((p) => p.stage);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 // MERGE: the real importer (main/core/model-import.ts) once it lands.
-import { importModel as copyIntoLibrary } from '../../main/cli/merge-standins.js';
+import { importModel as copyIntoLibrary } from '../../main/core/model-import.js';
 import { DownloadError } from '../../main/core/download.js';
 import { ML5_CLASSICS } from '../../main/core/packs/ml5-classics.js';
 import { StylePackSchema } from '../../main/core/packs/style-pack-schema.js';
@@ -208,12 +208,12 @@ describe.skipIf(!haveModels)('downloadPack from a local HTTP server', () => {
 
     const first = await downloadPack(ML5_CLASSICS, opts);
     expect(first.added.map((m) => m.id)).toEqual([
-      'library:la-muse',
-      'library:rain-princess',
-      'library:the-scream',
+      'library:la_muse',
+      'library:rain_princess',
+      'library:the_scream',
       'library:udnie',
-      'library:the-great-wave',
-      'library:the-shipwreck-of-the-minotaur',
+      'library:the_great_wave',
+      'library:the_shipwreck_of_the_minotaur',
     ]);
     expect(first.skipped).toEqual([]);
     expect(served.requests).toHaveLength(6 * 49);

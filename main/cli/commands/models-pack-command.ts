@@ -14,7 +14,7 @@ import {
   type StylePack,
 } from '../../core/style-packs.js';
 // MERGE: from main/core/stylemirror-home.ts and main/core/model-import.ts once they land.
-import { importModel, validateModel } from '../merge-standins.js';
+import { importModel, validateWithEngine } from '../../core/model-import.js';
 import { stylemirrorPaths } from '../../engine/stylemirror-home.js';
 
 /** What the commands talk to; the process's own by default, a test's elsewhere. */
@@ -108,7 +108,7 @@ export async function getPackCommand(
       ...(opts.from ? { baseUrl: opts.from } : {}),
       signal: controller.signal,
       importModel,
-      validate: validateModel,
+      validate: validateWithEngine,
       onProgress: (p) =>
         bar?.update(p.bytesDone, {
           done: megabytes(p.bytesDone),
