@@ -100,11 +100,11 @@ describe('stylemirror models packs | get (built)', () => {
 
       const library = path.join(home, 'library');
       expect((await readdir(library)).sort()).toEqual([
-        'la-muse',
-        'rain-princess',
-        'the-great-wave',
-        'the-scream',
-        'the-shipwreck-of-the-minotaur',
+        'la_muse',
+        'rain_princess',
+        'the_great_wave',
+        'the_scream',
+        'the_shipwreck_of_the_minotaur',
         'udnie',
       ]);
       const entry = JSON.parse(await readFile(path.join(library, 'udnie', 'library-entry.json'), 'utf8'));
