@@ -18,6 +18,8 @@ export interface WireClient {
   reply(id: number): Promise<ServerMessage>;
   /** Every reply received so far, in order. */
   readonly replies: ServerMessage[];
+  /** Resolves when the socket closes, with the close code and reason the server gave. */
+  readonly closed: Promise<{ code: number; reason: string }>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,11 @@ export async function openWire(
     });
   });
 
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  // A server that cuts the connection makes an error first; `closed` tells the test what happened.
+  socket.on('error', () => undefined);
   const replies: ServerMessage[] = [];
   const waiters = new Map<number, (message: ServerMessage) => void>();
   socket.on('message', (data: Buffer) => {
@@ -49,6 +56,7 @@ export async function openWire(
   return {
     socket,
     replies,
+    closed,
     send: (message) =>
       socket.send(
         typeof message === 'string' || message instanceof Uint8Array ? message : encodeWire(message),
@@ -118,11 +126,12 @@ export function rawGet(
 }
 
 /**
- * An engine stand-in whose `stylize` calls wait until the test releases them, so a test can hold
- * frames "in flight" as long as it likes. Other calls answer at once.
+ * An engine stand-in whose `stylize` and `thumbnail` calls wait until the test releases them, so a
+ * test can hold frames and control requests "in flight" as long as it likes. Other calls answer at once.
  */
 export class HeldEngine implements EngineCaller {
   readonly held: { release: () => void; params: EngineCalls['stylize']['params'] }[] = [];
+  readonly heldThumbnails: { release: () => void }[] = [];
   closed = false;
 
   call<M extends EngineMethod>(
@@ -141,6 +150,12 @@ export class HeldEngine implements EngineCaller {
               timings: { prepareMs: 0, networkMs: 1, finishMs: 0, totalMs: 1 },
             } as EngineCalls[M]['result']),
         });
+      });
+    }
+    if (method === 'thumbnail') {
+      const { frame } = params as EngineCalls['thumbnail']['params'];
+      return new Promise((resolve) => {
+        this.heldThumbnails.push({ release: () => resolve(frame as EngineCalls[M]['result']) });
       });
     }
     if (method === 'status') return Promise.resolve(null as EngineCalls[M]['result']);
