@@ -14,17 +14,18 @@ export const MAX_PAGES = 8;
 export const MAX_FRAMES_IN_FLIGHT = 2;
 
 /**
- * Control requests one page may have unanswered at once. The page makes a few at start and one at a
- * time after (thumbnails are made one by one); eight is room to spare.
+ * Control requests one page may have unanswered at once. The page makes them one at a time (its
+ * settings saver, model switcher, thumbnails and snapshots each wait for their answer), so at most
+ * one of each kind; and each may hold a style's painting (up to 20 MiB) in memory.
  */
-export const MAX_CONTROL_CALLS_IN_FLIGHT = 8;
+export const MAX_CONTROL_CALLS_IN_FLIGHT = 4;
 
 /**
  * Reply bytes a page may leave unread (sent but not yet taken by its browser). A page that stops
  * reading while it keeps asking would otherwise pile its replies up in the server's memory: past
- * this it is disconnected. Room for a style's painting (at most 20 MiB) and a few of the largest frames.
+ * this it is disconnected. Room for a style's painting (at most 20 MiB) and a frame of the largest size.
  */
-export const MAX_UNREAD_REPLY_BYTES = 48 * 1024 * 1024;
+export const MAX_UNREAD_REPLY_BYTES = 32 * 1024 * 1024;
 
 /**
  * Snapshots one run of the server saves, and their bytes together: at 640x480 (a few hundred KB

@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { expect } from 'vitest';
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BUILT = ['dist/main/cli/stylemirror.js', 'dist/renderer/index.html'];
@@ -40,9 +39,35 @@ export function runCli(args: string[]): ServeProcess {
   return { child, output: () => text, exited };
 }
 
+/** Resolves once `serve` has printed something matching `pattern`; rejects if it exits first. */
+export function printed(serve: ServeProcess, pattern: RegExp | string): Promise<void> {
+  const seen = (): boolean =>
+    typeof pattern === 'string' ? serve.output().includes(pattern) : pattern.test(serve.output());
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (!seen()) return;
+      stop();
+      resolve();
+    };
+    const exited = (code: number | null): void => {
+      stop();
+      reject(new Error(`exited (${code}) before printing ${pattern}:\n${serve.output()}`));
+    };
+    const stop = (): void => {
+      serve.child.stdout?.off('data', check);
+      serve.child.stderr?.off('data', check);
+      serve.child.off('exit', exited);
+    };
+    serve.child.stdout?.on('data', check);
+    serve.child.stderr?.on('data', check);
+    serve.child.once('exit', exited);
+    check();
+  });
+}
+
 /** Waits for serve's banner and returns the first printed address matching `address`. */
 export async function servedUrl(serve: ServeProcess, address: RegExp): Promise<string> {
-  await expect.poll(() => serve.output(), { timeout: 60_000 }).toMatch(/Press Ctrl-C to stop/);
+  await printed(serve, /Press Ctrl-C to stop/);
   const url = address.exec(serve.output())?.[0];
   if (url === undefined) throw new Error(`serve printed no address like ${address}:\n${serve.output()}`);
   return url;

@@ -36,7 +36,16 @@ export async function openWire(
     socket.once('open', resolve);
     socket.once('error', reject);
     socket.once('unexpected-response', (_req, res) => {
-      reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { statusCode: res.statusCode }));
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () =>
+        reject(
+          Object.assign(new Error(`upgrade refused: ${res.statusCode}: ${body}`), {
+            statusCode: res.statusCode,
+            body,
+          }),
+        ),
+      );
     });
   });
 
@@ -77,12 +86,20 @@ export async function openWire(
 
 /** The status code a refused upgrade got (throws if it was accepted). */
 export async function upgradeStatus(base: string, options: Parameters<typeof openWire>[1]): Promise<number> {
+  return (await upgradeRefusal(base, options)).status;
+}
+
+/** The status and text of a refused upgrade (throws if it was accepted). */
+export async function upgradeRefusal(
+  base: string,
+  options: Parameters<typeof openWire>[1],
+): Promise<{ status: number; body: string }> {
   try {
     const client = await openWire(base, options);
     await client.close();
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined) return status;
+    const { statusCode, body } = error as { statusCode?: number; body?: string };
+    if (statusCode !== undefined) return { status: statusCode, body: body ?? '' };
     throw error;
   }
   throw new Error('the upgrade was accepted');
