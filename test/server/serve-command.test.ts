@@ -37,6 +37,9 @@ describe('stylemirror serve (built)', () => {
       const url = await servedUrl(serve, /http:\/\/127\.0\.0\.1:\d+\//);
       const printed = serve.output();
       for (const where of [MODELS, settingsFile, snapshots]) expect(printed).toContain(where);
+      expect(printed).toMatch(
+        /Limits: +8 pages at once; frames up to 2073600 pixels \(1920x1080\), processed at most 640x480; 500 snapshots per run\./,
+      );
 
       const page = await rawGet(url, '/');
       expect(page.status).toBe(200);
