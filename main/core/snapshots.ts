@@ -3,10 +3,13 @@
  */
 import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { MAX_FRAME_SIDE } from '../../common/frame.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Signature, then the IHDR chunk every PNG starts with: anything shorter is not a picture. */
 const MIN_PNG_BYTES = 8 + 25;
+/** IHDR's place: its length (13) at 8, its type at 12, then width and height (big-endian) at 16 and 20. */
+const IHDR = { lengthAt: 8, typeAt: 12, widthAt: 16, heightAt: 20, length: 13, type: 'IHDR' } as const;
 /** Files tried per second before giving up: far beyond any person pressing `s`. */
 const MAX_SAME_SECOND = 1000;
 
@@ -15,27 +18,64 @@ export class SnapshotError extends Error {
   override readonly name = 'SnapshotError';
 
   constructor(
-    readonly code: 'not-png' | 'snapshots-folder-unavailable' | 'snapshot-write-failed',
+    readonly code:
+      | 'not-png'
+      | 'snapshot-too-large'
+      | 'snapshot-limit-reached'
+      | 'snapshots-folder-unavailable'
+      | 'snapshot-write-failed',
     message: string,
   ) {
     super(message);
   }
 }
 
+/** The largest picture one snapshot may be. */
+export interface SnapshotLimits {
+  /** Width and height each, in pixels, as the PNG's header states them. */
+  readonly maxSide: number;
+  readonly maxPixels: number;
+  /** The PNG file's size. */
+  readonly maxBytes: number;
+}
+
+/** What the engine could have painted; the contract bounds a request's bytes (64 MiB). */
+export const DEFAULT_SNAPSHOT_LIMITS: SnapshotLimits = {
+  maxSide: MAX_FRAME_SIDE,
+  maxPixels: MAX_FRAME_SIDE * MAX_FRAME_SIDE,
+  maxBytes: Number.POSITIVE_INFINITY,
+};
+
+/** How many snapshots, and how many bytes of them, one SnapshotFolder saves in its lifetime. */
+export interface SnapshotQuota {
+  readonly files: number;
+  readonly bytes: number;
+}
+
 export interface SnapshotFolderOptions {
   /** The clock, for file names; tests pass a fixed one. */
   readonly now?: () => Date;
+  /** Default {@link DEFAULT_SNAPSHOT_LIMITS}. */
+  readonly limits?: SnapshotLimits;
+  /** Default: none (the app saves what its own window shows); browser mode sets one per run. */
+  readonly quota?: SnapshotQuota;
 }
 
 /** The snapshots folder. Its location is asked for on every save, so a settings change applies at once. */
 export class SnapshotFolder {
   private readonly now: () => Date;
+  private readonly limits: SnapshotLimits;
+  private readonly quota: SnapshotQuota | undefined;
+  /** Saved or being saved, against the quota: taken before writing, so concurrent saves cannot overrun it. */
+  private readonly used = { files: 0, bytes: 0 };
 
   constructor(
     private readonly dir: () => string,
     options: SnapshotFolderOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.limits = options.limits ?? DEFAULT_SNAPSHOT_LIMITS;
+    this.quota = options.quota;
   }
 
   /** The folder's absolute path, as it is now. */
@@ -55,7 +95,7 @@ export class SnapshotFolder {
     } catch (error) {
       throw new SnapshotError(
         'snapshots-folder-unavailable',
-        `Could not create the snapshots folder ${dir} (${(error as Error).message}). Choose another folder in the settings.`,
+        `Could not create the snapshots folder ${dir} (${(error as Error).message}). Choose another snapshots folder.`,
       );
     }
     return dir;
@@ -65,16 +105,75 @@ export class SnapshotFolder {
    * Saves `png` as `style-mirror-<label>-<YYYYMMDD-HHMMSS>.png` in the folder (local time), adding
    * `-2`, `-3`… when that name is taken, and returns the file's path. Never overwrites a file.
    *
-   * @throws {SnapshotError} `not-png` for bytes that are not a PNG (before touching the disk),
+   * @throws {SnapshotError} before touching the disk: `not-png` for bytes that are not a PNG,
+   *   `snapshot-too-large` beyond the limits, `snapshot-limit-reached` beyond the quota; then
    *   `snapshots-folder-unavailable`, or `snapshot-write-failed` (no partial file is left behind).
    */
   async save(png: Uint8Array, label?: string): Promise<string> {
-    if (png.length < MIN_PNG_BYTES || !PNG_SIGNATURE.every((b, i) => png[i] === b)) {
+    this.check(png);
+    this.take(png.length);
+    try {
+      return await this.write(png, label);
+    } catch (error) {
+      this.used.files--;
+      this.used.bytes -= png.length;
+      throw error;
+    }
+  }
+
+  /** Refuses what is not a PNG within the limits, from its signature and header (IHDR). */
+  private check(png: Uint8Array): void {
+    const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+    const chunkType = (at: number): string => String.fromCharCode(...png.subarray(at, at + 4));
+    if (
+      png.length < MIN_PNG_BYTES ||
+      !PNG_SIGNATURE.every((b, i) => png[i] === b) ||
+      view.getUint32(IHDR.lengthAt) !== IHDR.length ||
+      chunkType(IHDR.typeAt) !== IHDR.type
+    ) {
       throw new SnapshotError(
         'not-png',
-        `A snapshot must be a PNG image; the ${png.length} bytes given do not start with the PNG signature.`,
+        `A snapshot must be a PNG image; the ${png.length} bytes given do not start with the PNG signature and header.`,
       );
     }
+    const { maxBytes, maxSide, maxPixels } = this.limits;
+    if (png.length > maxBytes) {
+      throw new SnapshotError(
+        'snapshot-too-large',
+        `A snapshot is at most ${mib(maxBytes)} here; this one is ${mib(png.length)}.`,
+      );
+    }
+    const width = view.getUint32(IHDR.widthAt);
+    const height = view.getUint32(IHDR.heightAt);
+    if (width === 0 || height === 0) {
+      throw new SnapshotError(
+        'not-png',
+        `A snapshot must be a PNG image; this one says it is ${width}x${height}.`,
+      );
+    }
+    if (width > maxSide || height > maxSide || width * height > maxPixels) {
+      throw new SnapshotError(
+        'snapshot-too-large',
+        `A snapshot is at most ${maxSide} pixels a side and ${maxPixels} pixels here; this one is ${width}x${height}.`,
+      );
+    }
+  }
+
+  /** Counts a snapshot against the quota, or refuses it. */
+  private take(bytes: number): void {
+    const quota = this.quota;
+    if (quota !== undefined && (this.used.files >= quota.files || this.used.bytes + bytes > quota.bytes)) {
+      throw new SnapshotError(
+        'snapshot-limit-reached',
+        `This server saves at most ${quota.files} snapshots (${mib(quota.bytes)} together) per run and has ` +
+          `saved ${this.used.files} (${mib(this.used.bytes)}); restart it to save more.`,
+      );
+    }
+    this.used.files++;
+    this.used.bytes += bytes;
+  }
+
+  private async write(png: Uint8Array, label: string | undefined): Promise<string> {
     const dir = await this.ensure();
     const stem = ['style-mirror', sanitizeLabel(label ?? ''), timestamp(this.now())]
       .filter((part) => part !== '')
@@ -128,6 +227,11 @@ function timestamp(date: Date): string {
     `${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}-` +
     `${two(date.getHours())}${two(date.getMinutes())}${two(date.getSeconds())}`
   );
+}
+
+/** `1234 bytes` or `8.2 MiB`. */
+function mib(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${bytes} bytes` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function writeFailed(file: string, error: unknown): SnapshotError {

@@ -10,7 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { TOKEN_PARAM, WIRE_PATH } from '../../common/wire.js';
+import {
+  MAX_CLIENT_MESSAGE_BYTES,
+  MAX_PAGE_FRAME,
+  MAX_PAGE_SNAPSHOT_BYTES,
+  TOKEN_PARAM,
+  WIRE_PATH,
+} from '../../common/wire.js';
 import { createControlHandlers } from '../core/mirror-service.js';
 import { ModelLibrary } from '../core/model-library.js';
 import { stylemirrorPaths } from '../engine/stylemirror-home.js';
@@ -19,6 +25,9 @@ import { SnapshotFolder } from '../core/snapshots.js';
 import { startWorkerEngine } from '../engine/worker/worker-thread-launcher.js';
 import type { EngineCaller } from '../../common/engine-protocol.js';
 import { createAccessGuard, urlHost } from './access-guard.js';
+import { browserModeHandlers } from './browser-handlers.js';
+import { MAX_PAGES, SNAPSHOT_QUOTA } from './browser-limits.js';
+import { createPathScrubber } from './path-scrubber.js';
 import { securityHeaders } from './security-headers.js';
 import { resolveStaticFile, sendStaticFile } from './static-files.js';
 import { serveWireConnection } from './wire-connection.js';
@@ -60,9 +69,6 @@ export interface BrowserServer {
   close(): Promise<void>;
 }
 
-/** Largest WebSocket message: a 4096x4096 RGBA frame, with room for the message around it. */
-const MAX_MESSAGE_BYTES = 4096 * 4096 * 4 + 1024 * 1024;
-
 /** Where snapshots go when neither the options nor the settings name a folder. */
 export function defaultSnapshotsDir(): string {
   return path.join(os.homedir(), 'Pictures', 'Style Mirror');
@@ -83,22 +89,47 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const { rendererRoot, settings } = prepared;
 
   const engine = options.engine ?? startWorkerEngine({ log: (message) => log(`style engine: ${message}`) });
-  const handlers = createControlHandlers({
-    engine,
-    library: new ModelLibrary({
-      bundledDir: options.bundledModelsDir,
-      libraryDir: options.libraryDir ?? stylemirrorPaths().libraryDir,
-      userDir: () => options.modelsDir ?? settings.get().modelsDir,
+  const libraryDir = options.libraryDir ?? stylemirrorPaths().libraryDir;
+  const modelsDir = (): string | null => options.modelsDir ?? settings.get().modelsDir;
+  const snapshotsDir = (): string =>
+    options.snapshotsDir ?? settings.get().snapshotsDir ?? defaultSnapshotsDir();
+  const handlers = browserModeHandlers(
+    createControlHandlers({
+      engine,
+      library: new ModelLibrary({
+        bundledDir: options.bundledModelsDir,
+        libraryDir: libraryDir,
+        userDir: modelsDir,
+      }),
+      settings,
+      // The page snapshots its display canvas, which is at most as big as a frame it may send.
+      snapshots: new SnapshotFolder(snapshotsDir, {
+        limits: {
+          maxSide: MAX_PAGE_FRAME.side,
+          maxPixels: MAX_PAGE_FRAME.pixels,
+          maxBytes: MAX_PAGE_SNAPSHOT_BYTES,
+        },
+        quota: SNAPSHOT_QUOTA,
+      }),
+      warn: log,
     }),
-    settings,
-    snapshots: new SnapshotFolder(
-      () => options.snapshotsDir ?? settings.get().snapshotsDir ?? defaultSnapshotsDir(),
-    ),
-    warn: log,
-  });
+  );
+  const scrubPaths = createPathScrubber([
+    { path: modelsDir, name: '<models folder>' },
+    { path: () => options.bundledModelsDir, name: '<bundled models>' },
+    { path: () => libraryDir, name: '<style library>' },
+    { path: snapshotsDir, name: '<snapshots folder>' },
+    { path: () => path.dirname(options.settingsFile), name: '<settings folder>' },
+    { path: () => options.rendererDir, name: '<page folder>' },
+  ]);
 
   const server = createServer();
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // No compression: a small compressed message could inflate to maxPayload, and frames barely compress.
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_CLIENT_MESSAGE_BYTES,
+    perMessageDeflate: false,
+  });
   try {
     await listen(server, host, options.port ?? 0);
   } catch (error) {
@@ -144,7 +175,17 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     const refusal = guard.check(request, 'upgrade');
     if (refusal !== null) return refuseUpgrade(socket, 403, refusal.reason);
-    sockets.handleUpgrade(request, socket, head, (ws) => serveWireConnection(ws, { engine, handlers, log }));
+    // Exact: ws adds a socket to `clients` within handleUpgrade, and removes it once closed.
+    if (sockets.clients.size >= MAX_PAGES) {
+      return refuseUpgrade(
+        socket,
+        503,
+        `Style Mirror serves at most ${MAX_PAGES} pages at once; close one and reload.`,
+      );
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) =>
+      serveWireConnection(ws, { engine, handlers, log, scrubPaths }),
+    );
   });
 
   const token = guard.token;
@@ -225,8 +266,10 @@ function sendText(
   response.end(`${text}\n`);
 }
 
-function refuseUpgrade(socket: Duplex, status: 403 | 404, reason: string): void {
-  const statusText = status === 403 ? 'Forbidden' : 'Not Found';
+const STATUS_TEXT = { 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as const;
+
+function refuseUpgrade(socket: Duplex, status: keyof typeof STATUS_TEXT, reason: string): void {
+  const statusText = STATUS_TEXT[status];
   const body = `${reason}\n`;
   socket.end(
     `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain; charset=utf-8\r\n` +

@@ -1,10 +1,35 @@
 import { z } from 'zod';
-import type { ClientMessage } from '../../common/wire.js';
+import {
+  DEFAULT_PAGE_PROCESSING_BOX,
+  MAX_PAGE_FRAME,
+  MAX_PAGE_PROCESSING_PIXELS,
+  type ClientMessage,
+} from '../../common/wire.js';
 import type { ContractError } from '../../common/contract.js';
-import { MAX_FRAME_SIDE, MIN_FRAME_SIDE } from '../../common/frame.js';
+import { MIN_FRAME_SIDE } from '../../common/frame.js';
 
-const side = z.number().int().min(MIN_FRAME_SIDE).max(MAX_FRAME_SIDE);
+const side = z
+  .number()
+  .int()
+  .min(MIN_FRAME_SIDE)
+  .max(MAX_PAGE_FRAME.side, `browser mode takes at most ${MAX_PAGE_FRAME.side} pixels a side`);
 const id = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+interface Size {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Why browser mode will not run the network at `size`, or undefined when it will. */
+export function processingSizeProblem(size: Size): string | undefined {
+  const pixels = size.width * size.height;
+  if (pixels <= MAX_PAGE_PROCESSING_PIXELS) return undefined;
+  const box = DEFAULT_PAGE_PROCESSING_BOX;
+  return (
+    `${size.width}x${size.height} is ${pixels} pixels; browser mode processes at most ` +
+    `${MAX_PAGE_PROCESSING_PIXELS} (${box.width}x${box.height}). Choose a smaller processing size.`
+  );
+}
 
 const FrameSchema = z
   .object({
@@ -14,14 +39,27 @@ const FrameSchema = z
     channels: z.union([z.literal(3), z.literal(4)]),
   })
   .strict()
+  .refine((f) => f.width * f.height <= MAX_PAGE_FRAME.pixels, {
+    message: `browser mode takes frames of at most ${MAX_PAGE_FRAME.pixels} pixels (1920x1080)`,
+  })
   .refine((f) => f.data.length === f.width * f.height * f.channels, {
     message: 'data must hold exactly width x height x channels bytes',
     path: ['data'],
   });
 
+const ProcessingSizeSchema = z
+  .object({ width: side, height: side })
+  .strict()
+  .superRefine((size, context) => {
+    const problem = processingSizeProblem(size);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  });
+
 const StylizeOptionsSchema = z
   .object({
-    processingSize: z.object({ width: side, height: side }).strict().optional(),
+    // The page sends frames at its processing size and no box; without one the engine would run the
+    // network at the frame's own size, so browser mode always gives it one.
+    processingSize: ProcessingSizeSchema.default(DEFAULT_PAGE_PROCESSING_BOX),
     strength: z.number().min(0).max(1).optional(),
     preserveColors: z.boolean().optional(),
   })
@@ -31,7 +69,12 @@ const StylizeOptionsSchema = z
 const ClientMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('control'), id, channel: z.string().max(256), payload: z.unknown() }).strict(),
   z
-    .object({ t: z.literal('frame'), id, frame: FrameSchema, options: StylizeOptionsSchema.default({}) })
+    .object({
+      t: z.literal('frame'),
+      id,
+      frame: FrameSchema,
+      options: StylizeOptionsSchema.default({ processingSize: DEFAULT_PAGE_PROCESSING_BOX }),
+    })
     .strict(),
 ]);
 

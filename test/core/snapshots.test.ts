@@ -84,6 +84,83 @@ describe('SnapshotFolder', () => {
     await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('refuses a PNG signature followed by anything but a PNG header', async () => {
+    const dir = path.join(await makeTempDir(), 'never-created');
+    const folder = new SnapshotFolder(() => dir);
+    const real = await png();
+    const junk = new Uint8Array(real.length).fill(0x41);
+    junk.set(real.subarray(0, 8));
+    const zeroWidth = real.slice();
+    new DataView(zeroWidth.buffer).setUint32(16, 0);
+    for (const bytes of [junk, zeroWidth]) {
+      await expect(folder.save(bytes)).rejects.toMatchObject({ code: 'not-png' });
+    }
+    await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a picture beyond its limits, by the size its header states or its bytes, naming the limit', async () => {
+    const dir = path.join(await makeTempDir(), 'never-created');
+    const limits = { maxSide: 1920, maxPixels: 1920 * 1080, maxBytes: 4096 };
+    const folder = new SnapshotFolder(() => dir, { limits });
+    const real = await png();
+    const sized = (width: number, height: number): Uint8Array => {
+      const bytes = real.slice();
+      new DataView(bytes.buffer).setUint32(16, width);
+      new DataView(bytes.buffer).setUint32(20, height);
+      return bytes;
+    };
+    for (const [width, height] of [
+      [1921, 16],
+      [16, 1921],
+      [1920, 1081],
+      [65535, 65535],
+    ] as const) {
+      await expect(folder.save(sized(width, height))).rejects.toMatchObject({
+        code: 'snapshot-too-large',
+        message: `A snapshot is at most 1920 pixels a side and 2073600 pixels here; this one is ${width}x${height}.`,
+      });
+    }
+    const padded = new Uint8Array(4097);
+    padded.set(real);
+    await expect(folder.save(padded)).rejects.toMatchObject({
+      code: 'snapshot-too-large',
+      message: 'A snapshot is at most 4096 bytes here; this one is 4097 bytes.',
+    });
+    await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(path.basename(await folder.save(sized(1080, 1920)))).toMatch(/^style-mirror-/);
+  });
+
+  it('saves at most its quota of files and bytes, even when asked all at once, and says so', async () => {
+    const dir = await makeTempDir();
+    const bytes = await png();
+    const byFiles = new SnapshotFolder(() => dir, { quota: { files: 3, bytes: 1024 * 1024 } });
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => byFiles.save(bytes)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+    for (const refused of outcomes.filter((o) => o.status === 'rejected')) {
+      expect(refused.reason).toMatchObject({
+        code: 'snapshot-limit-reached',
+        message: expect.stringMatching(/at most 3 snapshots \(1\.0 MiB together\) per run .* restart it/),
+      });
+    }
+    expect(await readdir(dir)).toHaveLength(3);
+
+    const byBytes = new SnapshotFolder(() => dir, { quota: { files: 100, bytes: bytes.length * 2 } });
+    await byBytes.save(bytes);
+    await byBytes.save(bytes);
+    await expect(byBytes.save(bytes)).rejects.toMatchObject({ code: 'snapshot-limit-reached' });
+  });
+
+  it('gives a failed save its place in the quota back', async () => {
+    const base = await makeTempDir();
+    await writeFile(path.join(base, 'a-file'), 'x');
+    let dir = path.join(base, 'a-file', 'snapshots');
+    const folder = new SnapshotFolder(() => dir, { quota: { files: 1, bytes: 1024 * 1024 } });
+    await expect(folder.save(await png())).rejects.toMatchObject({ code: 'snapshots-folder-unavailable' });
+    dir = base;
+    expect(path.dirname(await folder.save(await png()))).toBe(base);
+    await expect(folder.save(await png())).rejects.toMatchObject({ code: 'snapshot-limit-reached' });
+  });
+
   it('says which folder cannot be created', async () => {
     const base = await makeTempDir();
     await writeFile(path.join(base, 'a-file'), 'x');

@@ -4,6 +4,7 @@ import os, { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encode } from '@msgpack/msgpack';
+import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../common/wire.js';
 import type { Frame } from '../../common/frame.js';
@@ -12,9 +13,11 @@ import { startWorkerEngine } from '../../main/engine/worker/worker-thread-launch
 import {
   startBrowserServer,
   type BrowserServer,
+  type BrowserServerOptions,
   type ServerEngine,
 } from '../../main/server/browser-server.js';
-import { MAX_FRAMES_IN_FLIGHT } from '../../main/server/wire-connection.js';
+import { MAX_CONTROL_CALLS_IN_FLIGHT, MAX_FRAMES_IN_FLIGHT } from '../../main/server/browser-limits.js';
+import { DEFAULT_PAGE_PROCESSING_BOX } from '../../common/wire.js';
 import { HeldEngine, openWire, rawGet, upgradeStatus, type WireClient } from './wire-test-client.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -50,7 +53,8 @@ afterAll(async () => {
 async function start(
   engine: ServerEngine = new HeldEngine(),
   host?: string,
-): Promise<{ server: BrowserServer; settingsFile: string }> {
+  options: Partial<BrowserServerOptions> = {},
+): Promise<{ server: BrowserServer; settingsFile: string; own: string }> {
   const own = await mkdtemp(path.join(dir, 'run-'));
   const settingsFile = path.join(own, 'settings.json');
   const server = await startBrowserServer({
@@ -62,8 +66,9 @@ async function start(
     modelsDir: MODELS,
     engine,
     log: () => undefined,
+    ...options,
   });
-  return { server, settingsFile };
+  return { server, settingsFile, own };
 }
 
 function rgbaFrame(width: number, height: number): Frame {
@@ -203,7 +208,7 @@ describe('browser-mode server: messages', () => {
     const [text, garbage, number, ...rest] = client.replies;
     for (const reply of [text!, garbage!, number!]) expect(reply.id).toBe(-1);
     expect(!text!.ok && text!.error.message).toMatch(/binary MessagePack/);
-    expect(!garbage!.ok && garbage!.error.message).toMatch(/not valid MessagePack/);
+    expect(!garbage!.ok && garbage!.error.message).toMatch(/not valid MessagePack/i);
     expectError(number!, 'invalid-message');
     expect(rest.map((r) => r.id)).toEqual([5, 6, 7, 8, 9, 10]);
     for (const reply of rest.slice(0, 4)) expectError(reply, 'invalid-message');
@@ -272,6 +277,91 @@ describe('browser-mode server: messages', () => {
     for (const call of engine.held.splice(0)) call.release();
     expect((await other.reply(1)).ok).toBe(true);
     await other.close();
+  });
+});
+
+describe('browser-mode server: limits on work', () => {
+  let server: BrowserServer;
+  let engine: HeldEngine;
+  let client: WireClient;
+  beforeAll(async () => {
+    engine = new HeldEngine();
+    ({ server } = await start(engine));
+  });
+  afterAll(() => server.close());
+  afterEach(() => client?.close());
+
+  it(`answers control requests beyond ${MAX_CONTROL_CALLS_IN_FLIGHT} unanswered with 'busy' at once, naming the limit`, async () => {
+    client = await openWire(server.url);
+    const frame = rgbaFrame(16, 16);
+    const ids = Array.from({ length: MAX_CONTROL_CALLS_IN_FLIGHT + 2 }, (_, i) => i + 1);
+    for (const id of ids) {
+      client.send({ t: 'control', id, channel: 'models:thumbnail', payload: { id: 'user:udnie', frame } });
+    }
+    // Answered at once, and only after every request before it was decided (messages go in order).
+    client.send(encode({ t: 'control', id: 99, channel: 42, payload: {} }));
+    await client.reply(99);
+    const over = ids.slice(MAX_CONTROL_CALLS_IN_FLIGHT);
+    expect(client.replies.map((r) => r.id)).toEqual([...over, 99]);
+    for (const id of over) {
+      const reply = await client.reply(id);
+      expectError(reply, 'busy');
+      expect(!reply.ok && reply.error.message).toContain(`${MAX_CONTROL_CALLS_IN_FLIGHT} requests waiting`);
+    }
+    await expect.poll(() => engine.heldThumbnails.length).toBe(MAX_CONTROL_CALLS_IN_FLIGHT);
+
+    for (const call of engine.heldThumbnails.splice(0)) call.release();
+    for (const id of ids.slice(0, MAX_CONTROL_CALLS_IN_FLIGHT))
+      expect((await client.reply(id)).ok).toBe(true);
+    // Room again once they are answered.
+    client.send({ t: 'control', id: 100, channel: 'settings:get', payload: {} });
+    expect((await client.reply(100)).ok).toBe(true);
+  });
+
+  it('gives the engine a processing size within the bound when a frame brings none', async () => {
+    client = await openWire(server.url);
+    client.send({ t: 'frame', id: 1, frame: rgbaFrame(64, 48), options: {} });
+    client.send({
+      t: 'frame',
+      id: 2,
+      frame: rgbaFrame(64, 48),
+      options: { processingSize: { width: 32, height: 24 } },
+    });
+    await expect.poll(() => engine.held.length).toBe(2);
+    const [none, own] = engine.held.splice(0);
+    expect(none!.params.options?.processingSize).toEqual(DEFAULT_PAGE_PROCESSING_BOX);
+    expect(own!.params.options?.processingSize).toEqual({ width: 32, height: 24 });
+    none!.release();
+    own!.release();
+    await client.reply(2);
+  });
+
+  it("names no server path in an error, and keeps the full text in the server's log", async () => {
+    const logged: string[] = [];
+    const blocked = path.join(dir, 'a-file');
+    await writeFile(blocked, 'x');
+    const snapshotsDir = path.join(blocked, 'snapshots');
+    const { server: other } = await start(new HeldEngine(), undefined, {
+      snapshotsDir,
+      log: (line) => logged.push(line),
+    });
+    try {
+      client = await openWire(other.url);
+      const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#808080' } })
+        .png()
+        .toBuffer();
+      client.send({ t: 'control', id: 1, channel: 'snapshot:save', payload: { png: new Uint8Array(png) } });
+      const reply = await client.reply(1);
+      expectError(reply, 'snapshots-folder-unavailable');
+      const message = !reply.ok ? reply.error.message : '';
+      expect(message).toBe(
+        "Could not create the snapshots folder <snapshots folder> (ENOTDIR: not a directory, mkdir '<snapshots folder>'). Choose another snapshots folder.",
+      );
+      expect(message).not.toContain(dir);
+      expect(logged.join('\n')).toContain(`Could not create the snapshots folder ${snapshotsDir}`);
+    } finally {
+      await other.close();
+    }
   });
 });
 

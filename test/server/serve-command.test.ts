@@ -2,44 +2,19 @@
  * `stylemirror serve` as a person runs it: the built CLI in its own process, its printed address
  * opened, then Ctrl-C. Needs `npm run build` first (`npm test` does).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, requireBuild, runCli as run, servedUrl } from './serve-process.js';
 import { openWire, rawGet } from './wire-test-client.js';
 
-const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
-const BUILT = ['dist/main/cli/stylemirror.js', 'dist/renderer/index.html'];
-
-interface Running {
-  readonly child: ChildProcess;
-  /** Everything printed so far, stdout and stderr. */
-  output(): string;
-  /** Resolves with the exit code. */
-  readonly exited: Promise<number | null>;
-}
-
-function run(args: string[]): Running {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/stylemirror.js'), ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  let text = '';
-  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
 
 describe('stylemirror serve (built)', () => {
   let dir: string;
   beforeAll(async () => {
-    const unbuilt = BUILT.filter((f) => !existsSync(path.join(REPO_ROOT, f)));
-    if (unbuilt.length > 0) throw new Error(`${unbuilt.join(', ')} missing: run \`npm run build\` first.`);
+    requireBuild();
     dir = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-serve-'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -59,16 +34,17 @@ describe('stylemirror serve (built)', () => {
       snapshots,
     ]);
     try {
-      await expect.poll(() => serve.output(), { timeout: 30_000 }).toMatch(/Press Ctrl-C to stop/);
+      const url = await servedUrl(serve, /http:\/\/127\.0\.0\.1:\d+\//);
       const printed = serve.output();
-      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(printed)?.[0];
-      expect(url, printed).toBeDefined();
       for (const where of [MODELS, settingsFile, snapshots]) expect(printed).toContain(where);
+      expect(printed).toMatch(
+        /Limits: +8 pages at once; frames up to 2073600 pixels \(1920x1080\), processed at most 640x480; 500 snapshots per run\./,
+      );
 
-      const page = await rawGet(url!, '/');
+      const page = await rawGet(url, '/');
       expect(page.status).toBe(200);
       expect(page.body).toContain('<div id="root">');
-      const client = await openWire(url!);
+      const client = await openWire(url);
       client.send({ t: 'control', id: 1, channel: 'models:list', payload: {} });
       const reply = await client.reply(1);
       expect(reply.ok && (reply.value as { id: string }[]).map((m) => m.id)).toContain('user:udnie');

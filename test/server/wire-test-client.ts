@@ -18,6 +18,8 @@ export interface WireClient {
   reply(id: number): Promise<ServerMessage>;
   /** Every reply received so far, in order. */
   readonly replies: ServerMessage[];
+  /** Resolves when the socket closes, with the close code and reason the server gave. */
+  readonly closed: Promise<{ code: number; reason: string }>;
   close(): Promise<void>;
 }
 
@@ -34,10 +36,24 @@ export async function openWire(
     socket.once('open', resolve);
     socket.once('error', reject);
     socket.once('unexpected-response', (_req, res) => {
-      reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { statusCode: res.statusCode }));
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () =>
+        reject(
+          Object.assign(new Error(`upgrade refused: ${res.statusCode}: ${body}`), {
+            statusCode: res.statusCode,
+            body,
+          }),
+        ),
+      );
     });
   });
 
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  // A server that cuts the connection makes an error first; `closed` tells the test what happened.
+  socket.on('error', () => undefined);
   const replies: ServerMessage[] = [];
   const waiters = new Map<number, (message: ServerMessage) => void>();
   socket.on('message', (data: Buffer) => {
@@ -49,6 +65,7 @@ export async function openWire(
   return {
     socket,
     replies,
+    closed,
     send: (message) =>
       socket.send(
         typeof message === 'string' || message instanceof Uint8Array ? message : encodeWire(message),
@@ -69,12 +86,20 @@ export async function openWire(
 
 /** The status code a refused upgrade got (throws if it was accepted). */
 export async function upgradeStatus(base: string, options: Parameters<typeof openWire>[1]): Promise<number> {
+  return (await upgradeRefusal(base, options)).status;
+}
+
+/** The status and text of a refused upgrade (throws if it was accepted). */
+export async function upgradeRefusal(
+  base: string,
+  options: Parameters<typeof openWire>[1],
+): Promise<{ status: number; body: string }> {
   try {
     const client = await openWire(base, options);
     await client.close();
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined) return status;
+    const { statusCode, body } = error as { statusCode?: number; body?: string };
+    if (statusCode !== undefined) return { status: statusCode, body: body ?? '' };
     throw error;
   }
   throw new Error('the upgrade was accepted');
@@ -118,11 +143,12 @@ export function rawGet(
 }
 
 /**
- * An engine stand-in whose `stylize` calls wait until the test releases them, so a test can hold
- * frames "in flight" as long as it likes. Other calls answer at once.
+ * An engine stand-in whose `stylize` and `thumbnail` calls wait until the test releases them, so a
+ * test can hold frames and control requests "in flight" as long as it likes. Other calls answer at once.
  */
 export class HeldEngine implements EngineCaller {
   readonly held: { release: () => void; params: EngineCalls['stylize']['params'] }[] = [];
+  readonly heldThumbnails: { release: () => void }[] = [];
   closed = false;
 
   call<M extends EngineMethod>(
@@ -141,6 +167,12 @@ export class HeldEngine implements EngineCaller {
               timings: { prepareMs: 0, networkMs: 1, finishMs: 0, totalMs: 1 },
             } as EngineCalls[M]['result']),
         });
+      });
+    }
+    if (method === 'thumbnail') {
+      const { frame } = params as EngineCalls['thumbnail']['params'];
+      return new Promise((resolve) => {
+        this.heldThumbnails.push({ release: () => resolve(frame as EngineCalls[M]['result']) });
       });
     }
     if (method === 'status') return Promise.resolve(null as EngineCalls[M]['result']);

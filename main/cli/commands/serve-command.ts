@@ -10,6 +10,8 @@ import {
   type BrowserServer,
 } from '../../server/browser-server.js';
 import { isLoopbackHost } from '../../server/access-guard.js';
+import { MAX_PAGES, SNAPSHOT_QUOTA } from '../../server/browser-limits.js';
+import { DEFAULT_PAGE_PROCESSING_BOX, MAX_PAGE_FRAME } from '../../../common/wire.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
 import { stylemirrorPaths } from '../../engine/stylemirror-home.js';
 
@@ -106,10 +108,15 @@ function printBanner(
   log(`Page:      ${RENDERER_DIR}`);
   log(`Models:    ${BUNDLED_MODELS_DIR} (bundled)`);
   log(
-    `           ${where.modelsDir ?? "your models folder from the settings (none yet: choose one in the page's settings)"}`,
+    `           ${where.modelsDir ?? "the settings' models folder, if any (pages cannot change it: give --models DIR)"}`,
   );
   log(`Settings:  ${where.settingsFile}`);
   log(`Snapshots: ${where.snapshotsDir ?? `the settings' folder, else ${defaultSnapshotsDir()}`}`);
+  const box = DEFAULT_PAGE_PROCESSING_BOX;
+  log(
+    `Limits:    ${MAX_PAGES} pages at once; frames up to ${MAX_PAGE_FRAME.pixels} pixels (1920x1080), ` +
+      `processed at most ${box.width}x${box.height}; ${SNAPSHOT_QUOTA.files} snapshots per run.`,
+  );
   log('Press Ctrl-C to stop.');
 }
 
