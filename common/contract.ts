@@ -9,7 +9,10 @@
  * (`common/engine-protocol.ts`).
  */
 import { z } from 'zod';
+import { isControlChannel, type ControlChannel } from './control-channels.js';
 import { SettingsPatchSchema, SettingsSchema } from './settings-schema.js';
+
+export { isControlChannel, type ControlChannel };
 
 /** A model the mirror can show, as the picker lists it. */
 export const ModelInfoSchema = z.object({
@@ -55,9 +58,16 @@ const SmallFrameSchema = z.object({
 
 const empty = z.object({}).strict();
 
+/** What the contract says of one channel. */
+interface ChannelSchemas {
+  readonly request: z.ZodType;
+  readonly response: z.ZodType;
+}
+
 /**
- * Every control channel: request schema and response schema. A channel's name is also its IPC
- * channel in Electron and its `channel` field in browser mode.
+ * Every control channel: request schema and response schema, exactly the channels of
+ * `CONTROL_METHODS` (the type checker refuses a missing or an extra one). A channel's name is also
+ * its IPC channel in Electron and its `channel` field in browser mode.
  */
 export const CONTROL_CHANNELS = {
   /** Models in the bundled folder and the user's folder. */
@@ -88,9 +98,7 @@ export const CONTROL_CHANNELS = {
   'snapshot:open-folder': { request: empty, response: z.object({ path: z.string() }) },
   /** What the engine is running now, or null before a model is loaded. */
   'engine:status': { request: empty, response: EngineStatusSchema.nullable() },
-} as const;
-
-export type ControlChannel = keyof typeof CONTROL_CHANNELS;
+} as const satisfies { readonly [C in ControlChannel]: ChannelSchemas };
 export type ControlRequest<C extends ControlChannel> = z.input<(typeof CONTROL_CHANNELS)[C]['request']>;
 export type ControlResponse<C extends ControlChannel> = z.output<(typeof CONTROL_CHANNELS)[C]['response']>;
 
@@ -104,10 +112,6 @@ export interface ContractError {
 /** Handlers never throw across the boundary. */
 export type Result<T, E = ContractError> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
-
-export function isControlChannel(channel: unknown): channel is ControlChannel {
-  return typeof channel === 'string' && Object.hasOwn(CONTROL_CHANNELS, channel);
-}
 
 /** Parses a request for `channel`, or describes exactly what is wrong with it. */
 export function parseControlRequest<C extends ControlChannel>(

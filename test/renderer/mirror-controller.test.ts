@@ -14,7 +14,7 @@ function controllerWith(overrides: Parameters<typeof fakeApi>[0], clock = { now:
     getSettings: async () => ok(SETTINGS),
     listModels: async () => ok(MODELS),
     engineStatus: async () => ok(null),
-    selectModel: vi.fn(async (id: string) => ok(engineStatus(id))),
+    selectModel: vi.fn(async ({ id }: { id: string }) => ok(engineStatus(id))),
     ...overrides,
   });
   return { store, timers, api, controller: new MirrorController(api, store, timers, () => clock.now) };
@@ -27,7 +27,7 @@ describe('MirrorController.start', () => {
     });
     await controller.start();
     expect(store.getState().models).toEqual(MODELS);
-    expect(api.selectModel).toHaveBeenCalledWith('bundled:udnie');
+    expect(api.selectModel).toHaveBeenCalledWith({ id: 'bundled:udnie' });
     expect(store.getState().currentModelId).toBe('bundled:udnie');
   });
 
@@ -36,12 +36,12 @@ describe('MirrorController.start', () => {
       getSettings: async () => ok({ ...SETTINGS, lastModelId: 'user:deleted' }),
     });
     await controller.start();
-    expect(api.selectModel).toHaveBeenCalledWith('bundled:la_muse');
+    expect(api.selectModel).toHaveBeenCalledWith({ id: 'bundled:la_muse' });
   });
 
   it('tries the next style when the first cannot load (nothing to keep at start)', async () => {
     const { store, controller } = controllerWith({
-      selectModel: async (id: string): Promise<Result<MirrorEngineStatus>> =>
+      selectModel: async ({ id }: { id: string }): Promise<Result<MirrorEngineStatus>> =>
         id === 'bundled:la_muse' ? fail('weights are truncated') : ok(engineStatus(id)),
     });
     await controller.start();
@@ -93,7 +93,7 @@ describe('MirrorController', () => {
     const { store, api, controller } = controllerWith(
       {
         engineStatus: async () => ok(running === null ? null : engineStatus(running)),
-        selectModel: vi.fn(async (id: string) => {
+        selectModel: vi.fn(async ({ id }: { id: string }) => {
           running = id;
           return ok(engineStatus(id));
         }),

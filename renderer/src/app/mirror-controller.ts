@@ -79,7 +79,7 @@ export class MirrorController {
 
   /** Saves PNG bytes as a snapshot and says where it went. */
   async saveSnapshot(png: Uint8Array): Promise<void> {
-    const result = await this.api.saveSnapshot(png);
+    const result = await this.api.saveSnapshot({ png });
     if (result.ok) this.notifier.toast('snapshot', `Snapshot saved: ${result.value.path}`);
     else this.notifier.toast('error', `Could not save the snapshot: ${result.error.message}`);
   }
