@@ -87,6 +87,19 @@ export const CONTROL_CHANNELS = {
   'settings:get': { request: empty, response: SettingsSchema },
   /** Applies a partial update and returns the whole new settings. */
   'settings:update': { request: SettingsPatchSchema, response: SettingsSchema },
+  /**
+   * What the person should be told about the settings since the start, one sentence each: values
+   * reset, a damaged file kept aside, a folder where changes cannot be saved. Empty when all is well.
+   */
+  'settings:warnings': { request: empty, response: z.array(z.string()) },
+  /**
+   * Asks the person for their models folder in the system's folder dialog (Electron only; browser
+   * mode refuses: there it is chosen by whoever started `serve`). The page never names a path. Returns
+   * the whole new settings, or null when the person cancelled.
+   */
+  'folders:choose-models': { request: empty, response: SettingsSchema.nullable() },
+  /** The same for the snapshots folder. */
+  'folders:choose-snapshots': { request: empty, response: SettingsSchema.nullable() },
   /** Saves PNG bytes into the snapshots folder; returns the file's path. */
   'snapshot:save': {
     request: z
@@ -94,7 +107,10 @@ export const CONTROL_CHANNELS = {
       .strict(),
     response: z.object({ path: z.string() }),
   },
-  /** Shows the snapshots folder in the system's file manager (Electron only; browser mode says where it is). */
+  /**
+   * Shows the snapshots folder (the one the person chose, or Pictures/Style Mirror) in the system's
+   * file manager (Electron only; browser mode says where it is). Takes no path: none comes from the page.
+   */
   'snapshot:open-folder': { request: empty, response: z.object({ path: z.string() }) },
   /** What the engine is running now, or null before a model is loaded. */
   'engine:status': { request: empty, response: EngineStatusSchema.nullable() },

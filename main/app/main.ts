@@ -5,6 +5,7 @@
  */
 import { app, dialog, session, shell, type BrowserWindow, type WebContents } from 'electron';
 import { createControlHandlers } from '../core/mirror-service.js';
+import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { ModelLibrary } from '../core/model-library.js';
 import { SnapshotFolder } from '../core/snapshots.js';
 import { registerAppScheme, setupAppProtocol } from './app-protocol.js';
@@ -14,14 +15,15 @@ import {
   ENGINE_WORKER_PATH,
   PRELOAD_PATH,
   RENDERER_DIR,
+  settingsFile,
 } from './app-paths.js';
 import { modelsDirOverride } from './command-line.js';
 import { EngineProcess } from './engine-process.js';
+import { chooseFolderInDialog } from './folder-dialog.js';
 import { FRAME_PORT_CHANNEL } from '../../common/preload-api.js';
 import { setupIpc } from './ipc.js';
 import { setupNavigationGuards } from './navigation.js';
 import { setupPermissions } from './permissions.js';
-import { ElectronSettingsStore } from './settings-electron-store.js';
 import { createMainWindow, OwnWindows } from './window.js';
 
 /** How long a crashed page waits before it is reloaded: the mirror must come back by itself, but not in a tight loop. */
@@ -92,17 +94,16 @@ async function start(): Promise<void> {
   await app.whenReady();
 
   let modelsOverride: string | null;
-  let settings: ElectronSettingsStore;
   try {
     modelsOverride = modelsDirOverride(process.argv.slice(1));
-    settings = new ElectronSettingsStore(app.getPath('userData'));
   } catch (error) {
     fail((error as Error).message);
     return;
   }
-  const { setAside, repaired } = settings.recovery;
-  if (setAside !== undefined) console.warn(`Style Mirror: kept the damaged settings file as ${setAside}.`);
-  for (const line of repaired) console.warn(`Style Mirror: settings repaired: ${line}`);
+  // Never fails: a damaged file is kept aside, an unwritable folder gives the settings read and a
+  // warning, which the page shows the person (settings:warnings).
+  const settings = new JsonFileSettingsStore(settingsFile(app.getPath('userData')));
+  for (const warning of settings.warnings) console.warn(`Style Mirror: ${warning}`);
   if (modelsOverride !== null) {
     console.log(`Style Mirror: models from ${modelsOverride} for this run (--models).`);
   }
@@ -118,6 +119,7 @@ async function start(): Promise<void> {
   engine = engineProcess;
   engineProcess.start();
 
+  const picturesFolder = defaultSnapshotsDir(app.getPath('pictures'));
   // IPC handlers are registered before the window exists, so the page's first call finds them.
   setupIpc(
     createControlHandlers({
@@ -128,12 +130,21 @@ async function start(): Promise<void> {
         userDir: () => modelsOverride ?? settings.get().modelsDir,
       }),
       settings,
-      snapshots: new SnapshotFolder(
-        () => settings.get().snapshotsDir ?? defaultSnapshotsDir(app.getPath('pictures')),
-      ),
+      snapshots: new SnapshotFolder(() => settings.get().snapshotsDir ?? picturesFolder, {
+        defaultDir: picturesFolder,
+      }),
+      // Only ever given the snapshots folder, checked to be one (mirror-service.ts): no path from the page.
       openFolder: async (dir) => {
         const error = await shell.openPath(dir);
         if (error !== '') throw new Error(`Could not open the folder ${dir}: ${error}`);
+      },
+      chooseFolder: async (purpose, current) => {
+        if (purpose === 'models' && modelsOverride !== null) {
+          throw new Error(
+            `This run shows the styles in ${modelsOverride} (--models); start Style Mirror without --models to choose a folder.`,
+          );
+        }
+        return chooseFolderInDialog(mainWindow, purpose, current);
       },
       warn: (message) => console.warn(`Style Mirror: ${message}`),
     }),

@@ -1,7 +1,7 @@
 /**
  * Saving snapshots: PNG files in one folder, named for the style and the moment, never overwriting.
  */
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -25,17 +25,26 @@ export class SnapshotError extends Error {
 export interface SnapshotFolderOptions {
   /** The clock, for file names; tests pass a fixed one. */
   readonly now?: () => Date;
+  /**
+   * The one folder this may create, with the folders above it, when it is missing: the app's own
+   * default (Pictures/Style Mirror) or the one given on the command line. Any other folder (one the
+   * person chose, or a path found in the settings file) must already exist: no folder chains are
+   * made at a stored path.
+   */
+  readonly defaultDir?: string;
 }
 
 /** The snapshots folder. Its location is asked for on every save, so a settings change applies at once. */
 export class SnapshotFolder {
   private readonly now: () => Date;
+  private readonly defaultDir: string | undefined;
 
   constructor(
     private readonly dir: () => string,
     options: SnapshotFolderOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.defaultDir = options.defaultDir === undefined ? undefined : path.resolve(options.defaultDir);
   }
 
   /** The folder's absolute path, as it is now. */
@@ -44,20 +53,32 @@ export class SnapshotFolder {
   }
 
   /**
-   * Creates the folder if needed and returns its path.
+   * The folder's path, once it is sure to be a folder: the default one is created if missing, any
+   * other must exist.
    *
-   * @throws {SnapshotError} `snapshots-folder-unavailable`.
+   * @throws {SnapshotError} `snapshots-folder-unavailable`, saying what to do.
    */
   async ensure(): Promise<string> {
     const dir = this.path;
+    if (dir === this.defaultDir) {
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (error) {
+        throw unavailable(`Could not create the snapshots folder ${dir} (${(error as Error).message}).`);
+      }
+    }
+    let isFolder: boolean;
     try {
-      await mkdir(dir, { recursive: true });
+      isFolder = (await stat(dir)).isDirectory();
     } catch (error) {
-      throw new SnapshotError(
-        'snapshots-folder-unavailable',
-        `Could not create the snapshots folder ${dir} (${(error as Error).message}). Choose another folder in the settings.`,
+      const code = (error as NodeJS.ErrnoException).code;
+      throw unavailable(
+        code === 'ENOENT'
+          ? `The snapshots folder ${dir} is not there (any more).`
+          : `The snapshots folder ${dir} cannot be reached (${(error as Error).message}).`,
       );
     }
+    if (!isFolder) throw unavailable(`The snapshots folder ${dir} is not a folder.`);
     return dir;
   }
 
@@ -127,6 +148,13 @@ function timestamp(date: Date): string {
   return (
     `${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}-` +
     `${two(date.getHours())}${two(date.getMinutes())}${two(date.getSeconds())}`
+  );
+}
+
+function unavailable(problem: string): SnapshotError {
+  return new SnapshotError(
+    'snapshots-folder-unavailable',
+    `${problem} Choose a snapshots folder in the settings ("Snapshots folder…").`,
   );
 }
 

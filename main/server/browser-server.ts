@@ -89,6 +89,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     settings,
     snapshots: new SnapshotFolder(
       () => options.snapshotsDir ?? settings.get().snapshotsDir ?? defaultSnapshotsDir(),
+      // Made when missing: the default or --snapshots; a folder found in the settings must exist.
+      { defaultDir: options.snapshotsDir ?? defaultSnapshotsDir() },
     ),
     warn: log,
   });
