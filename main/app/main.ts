@@ -8,6 +8,7 @@ import { createControlHandlers } from '../core/mirror-service.js';
 import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { ModelLibrary } from '../core/model-library.js';
 import { SnapshotFolder } from '../core/snapshots.js';
+import { isRendererUrl } from './app-origin.js';
 import { registerAppScheme, setupAppProtocol } from './app-protocol.js';
 import {
   bundledModelsDir,
@@ -23,11 +24,9 @@ import { chooseFolderInDialog } from './folder-dialog.js';
 import { FRAME_PORT_CHANNEL } from '../../common/preload-api.js';
 import { setupIpc } from './ipc.js';
 import { setupNavigationGuards } from './navigation.js';
+import { watchPage } from './page-watch.js';
 import { setupPermissions } from './permissions.js';
 import { createMainWindow, OwnWindows } from './window.js';
-
-/** How long a crashed page waits before it is reloaded: the mirror must come back by itself, but not in a tight loop. */
-const PAGE_RELOAD_DELAY_MS = 2_000;
 
 const ownWindows = new OwnWindows();
 let mainWindow: BrowserWindow | undefined;
@@ -44,21 +43,16 @@ function setupSingleInstance(): boolean {
   return true;
 }
 
-/** Logs child processes that die (the engine, the GPU process...) and brings a crashed page back. */
-function setupCrashHandling(): void {
+/** Logs child processes that die (the engine, the GPU process...); each window's page is watched by watchPage. */
+function setupCrashLogging(): void {
   app.on('child-process-gone', (_event, details) => {
     const name = details.serviceName ?? details.name ?? details.type;
     console.warn(`Style Mirror: ${name} process gone (${details.reason}, exit code ${details.exitCode}).`);
   });
-  app.on('render-process-gone', (_event, webContents, details) => {
+  app.on('render-process-gone', (_event, _webContents, details) => {
     console.warn(
-      `Style Mirror: the window's page stopped (${details.reason}, exit code ${details.exitCode}).`,
+      `Style Mirror: a page's process is gone (${details.reason}, exit code ${details.exitCode}).`,
     );
-    if (details.reason === 'clean-exit' || !ownWindows.has(webContents)) return;
-    setTimeout(() => {
-      // The reload's did-finish-load hands the new page a frame port.
-      if (!webContents.isDestroyed()) webContents.reload();
-    }, PAGE_RELOAD_DELAY_MS);
   });
 }
 
@@ -77,9 +71,13 @@ function setupQuit(): void {
   });
 }
 
-/** Hands `webContents`' page a new port to the engine: at every page load, and after an engine restart. */
+/**
+ * Hands `webContents`' page a new port to the engine: at every load of the mirror's page, and after an
+ * engine restart. Never to another page (the error page shown after repeated crashes).
+ */
 function sendFramePort(webContents: WebContents | undefined): void {
   if (engine === undefined || webContents === undefined || webContents.isDestroyed()) return;
+  if (!isRendererUrl(webContents.getURL())) return;
   webContents.postMessage(FRAME_PORT_CHANNEL, null, [engine.openFramePort()]);
 }
 
@@ -153,6 +151,7 @@ async function start(): Promise<void> {
 
   const window = createMainWindow(PRELOAD_PATH, ownWindows);
   mainWindow = window;
+  watchPage(window, (line) => console.warn(`Style Mirror: ${line}`));
   // Every load (the first, a reload, a crash recovery) starts a page whose old port, if any, is gone.
   window.webContents.on('did-finish-load', () => sendFramePort(window.webContents));
   window.on('closed', () => {
@@ -164,7 +163,7 @@ async function start(): Promise<void> {
 registerAppScheme();
 if (setupSingleInstance()) {
   setupNavigationGuards();
-  setupCrashHandling();
+  setupCrashLogging();
   setupQuit();
   start().catch((error: unknown) => fail(`unexpected error while starting: ${String(error)}`));
 } else {

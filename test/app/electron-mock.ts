@@ -26,6 +26,14 @@ export class MockWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
   readonly postMessage = vi.fn();
   readonly reload = vi.fn();
+  readonly forcefullyCrashRenderer = vi.fn();
+  readonly loadURL = vi.fn(async (url: string) => {
+    this.mainFrame = { url, parent: null };
+  });
+
+  getURL(): string {
+    return this.mainFrame.url;
+  }
 
   isDestroyed(): boolean {
     return this.destroyed;

@@ -104,6 +104,24 @@ describe('main.ts', () => {
     expect(MockMessageChannelMain.created).toHaveLength(2);
   });
 
+  it('reloads a crashed page and hands the new page a port, but none to the error page', async () => {
+    const window = await startApp();
+    vi.useFakeTimers();
+    try {
+      window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 11 });
+      vi.advanceTimersByTime(1_000);
+      expect(window.webContents.reload).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+    window.webContents.emit('did-finish-load');
+    expect(window.webContents.postMessage).toHaveBeenCalledTimes(1);
+
+    await window.webContents.loadURL('data:text/html,stopped');
+    window.webContents.emit('did-finish-load');
+    expect(window.webContents.postMessage).toHaveBeenCalledTimes(1);
+  });
+
   it('answers the page from the real settings store in userData', async () => {
     const window = await startApp();
     expect(await invoke(window, 'settings:get', {})).toEqual({ ok: true, value: DEFAULT_SETTINGS });
