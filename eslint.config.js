@@ -83,6 +83,25 @@ export default tseslint.config(
     },
   },
   {
+    // The preload and the page take only types from common/'s zod modules: zod would add 130 KB to
+    // each bundle, and its `new Function` probe is a violation the page's CSP reports.
+    files: ['preload/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/common/contract*', '**/common/settings-schema*', 'zod', 'zod/*'],
+              allowTypeImports: true,
+              message: 'Only types from here: the page and the preload bundle no zod.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The preload imports common/ and itself (and Electron's renderer APIs).
     files: ['preload/**/*.ts'],
     rules: {

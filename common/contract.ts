@@ -9,6 +9,7 @@
  * (`common/engine-protocol.ts`).
  */
 import { z } from 'zod';
+import { isControlChannel, type ControlChannel } from './control-channels.js';
 import { SettingsPatchSchema, SettingsSchema } from './settings-schema.js';
 
 /** Where a model's weights come from and what a person may do with them, as the picker shows it. */
@@ -27,6 +28,7 @@ export type ModelLicence = z.infer<typeof ModelLicenceSchema>;
 /** The model formats the engine runs. */
 export const ModelFormatSchema = z.enum(['ml5', 'tfjs-graph', 'onnx']);
 export type ModelFormat = z.infer<typeof ModelFormatSchema>;
+export { isControlChannel, type ControlChannel };
 
 /** A model the mirror can show, as the picker lists it. */
 export const ModelInfoSchema = z.object({
@@ -82,9 +84,16 @@ const SmallFrameSchema = z.object({
 
 const empty = z.object({}).strict();
 
+/** What the contract says of one channel. */
+interface ChannelSchemas {
+  readonly request: z.ZodType;
+  readonly response: z.ZodType;
+}
+
 /**
- * Every control channel: request schema and response schema. A channel's name is also its IPC
- * channel in Electron and its `channel` field in browser mode.
+ * Every control channel: request schema and response schema, exactly the channels of
+ * `CONTROL_METHODS` (the type checker refuses a missing or an extra one). A channel's name is also
+ * its IPC channel in Electron and its `channel` field in browser mode.
  */
 export const CONTROL_CHANNELS = {
   /** Models in the bundled folder and the user's folder. */
@@ -104,6 +113,19 @@ export const CONTROL_CHANNELS = {
   'settings:get': { request: empty, response: SettingsSchema },
   /** Applies a partial update and returns the whole new settings. */
   'settings:update': { request: SettingsPatchSchema, response: SettingsSchema },
+  /**
+   * What the person should be told about the settings since the start, one sentence each: values
+   * reset, a damaged file kept aside, a folder where changes cannot be saved. Empty when all is well.
+   */
+  'settings:warnings': { request: empty, response: z.array(z.string()) },
+  /**
+   * Asks the person for their models folder in the system's folder dialog (Electron only; browser
+   * mode refuses: there it is chosen by whoever started `serve`). The page never names a path. Returns
+   * the whole new settings, or null when the person cancelled.
+   */
+  'folders:choose-models': { request: empty, response: SettingsSchema.nullable() },
+  /** The same for the snapshots folder. */
+  'folders:choose-snapshots': { request: empty, response: SettingsSchema.nullable() },
   /** Saves PNG bytes into the snapshots folder; returns the file's path. */
   'snapshot:save': {
     request: z
@@ -111,13 +133,14 @@ export const CONTROL_CHANNELS = {
       .strict(),
     response: z.object({ path: z.string() }),
   },
-  /** Shows the snapshots folder in the system's file manager (Electron only; browser mode says where it is). */
+  /**
+   * Shows the snapshots folder (the one the person chose, or Pictures/Style Mirror) in the system's
+   * file manager (Electron only; browser mode says where it is). Takes no path: none comes from the page.
+   */
   'snapshot:open-folder': { request: empty, response: z.object({ path: z.string() }) },
   /** What the engine is running now, or null before a model is loaded. */
   'engine:status': { request: empty, response: EngineStatusSchema.nullable() },
-} as const;
-
-export type ControlChannel = keyof typeof CONTROL_CHANNELS;
+} as const satisfies { readonly [C in ControlChannel]: ChannelSchemas };
 export type ControlRequest<C extends ControlChannel> = z.input<(typeof CONTROL_CHANNELS)[C]['request']>;
 export type ControlResponse<C extends ControlChannel> = z.output<(typeof CONTROL_CHANNELS)[C]['response']>;
 
@@ -131,10 +154,6 @@ export interface ContractError {
 /** Handlers never throw across the boundary. */
 export type Result<T, E = ContractError> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
-
-export function isControlChannel(channel: unknown): channel is ControlChannel {
-  return typeof channel === 'string' && Object.hasOwn(CONTROL_CHANNELS, channel);
-}
 
 /** Parses a request for `channel`, or describes exactly what is wrong with it. */
 export function parseControlRequest<C extends ControlChannel>(

@@ -37,11 +37,26 @@ export const SettingsSchema = z.object({
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
-/** A partial update from the UI: any subset of the user-changeable fields. */
-export const SettingsPatchSchema = SettingsSchema.omit({ version: true })
+/**
+ * A partial update the app itself makes: any subset of the fields but `version`, camera fields one by
+ * one. Only main makes one with the folders in it, after the person chose a folder in a dialog.
+ */
+export const SettingsUpdateSchema = SettingsSchema.omit({ version: true })
   .extend({ camera: SettingsSchema.shape.camera.partial() })
   .partial()
   .strict();
+
+export type SettingsUpdate = z.infer<typeof SettingsUpdateSchema>;
+
+/**
+ * A partial update from the page: no folders. A folder is chosen by the person in a native dialog
+ * (`folders:choose-*`), never set to a path the page makes up: the page may be compromised, and a
+ * folder is where the app writes files and what it hands the system's file manager to open.
+ */
+export const SettingsPatchSchema = SettingsUpdateSchema.omit({
+  modelsDir: true,
+  snapshotsDir: true,
+}).strict();
 
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 

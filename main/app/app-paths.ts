@@ -31,3 +31,8 @@ export function bundledModelsDir(app: { isPackaged: boolean; getAppPath(): strin
 export function defaultSnapshotsDir(picturesDir: string): string {
   return path.join(picturesDir, 'Style Mirror');
 }
+
+/** The app's settings file, in Electron's user-data folder. */
+export function settingsFile(userDataDir: string): string {
+  return path.join(userDataDir, 'settings.json');
+}

@@ -5,9 +5,11 @@
  */
 import { app, dialog, session, shell, type BrowserWindow, type WebContents } from 'electron';
 import { createControlHandlers } from '../core/mirror-service.js';
+import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { ModelLibrary } from '../core/model-library.js';
 import { SnapshotFolder } from '../core/snapshots.js';
 import { stylemirrorPaths } from '../engine/stylemirror-home.js';
+import { isRendererUrl } from './app-origin.js';
 import { registerAppScheme, setupAppProtocol } from './app-protocol.js';
 import {
   bundledModelsDir,
@@ -15,19 +17,18 @@ import {
   ENGINE_WORKER_PATH,
   PRELOAD_PATH,
   RENDERER_DIR,
+  settingsFile,
 } from './app-paths.js';
 import { modelsDirOverride } from './command-line.js';
 import { EngineSupervisor } from '../engine/engine-supervisor.js';
 import { UtilityProcessLauncher } from './engine-process.js';
+import { chooseFolderInDialog } from './folder-dialog.js';
 import { FRAME_PORT_CHANNEL } from '../../common/preload-api.js';
 import { setupIpc } from './ipc.js';
 import { setupNavigationGuards } from './navigation.js';
+import { watchPage } from './page-watch.js';
 import { setupPermissions } from './permissions.js';
-import { ElectronSettingsStore } from './settings-electron-store.js';
 import { createMainWindow, OwnWindows } from './window.js';
-
-/** How long a crashed page waits before it is reloaded: the mirror must come back by itself, but not in a tight loop. */
-const PAGE_RELOAD_DELAY_MS = 2_000;
 
 const ownWindows = new OwnWindows();
 let mainWindow: BrowserWindow | undefined;
@@ -45,21 +46,16 @@ function setupSingleInstance(): boolean {
   return true;
 }
 
-/** Logs child processes that die (the engine, the GPU process...) and brings a crashed page back. */
-function setupCrashHandling(): void {
+/** Logs child processes that die (the engine, the GPU process...); each window's page is watched by watchPage. */
+function setupCrashLogging(): void {
   app.on('child-process-gone', (_event, details) => {
     const name = details.serviceName ?? details.name ?? details.type;
     console.warn(`Style Mirror: ${name} process gone (${details.reason}, exit code ${details.exitCode}).`);
   });
-  app.on('render-process-gone', (_event, webContents, details) => {
+  app.on('render-process-gone', (_event, _webContents, details) => {
     console.warn(
-      `Style Mirror: the window's page stopped (${details.reason}, exit code ${details.exitCode}).`,
+      `Style Mirror: a page's process is gone (${details.reason}, exit code ${details.exitCode}).`,
     );
-    if (details.reason === 'clean-exit' || !ownWindows.has(webContents)) return;
-    setTimeout(() => {
-      // The reload's did-finish-load hands the new page a frame port.
-      if (!webContents.isDestroyed()) webContents.reload();
-    }, PAGE_RELOAD_DELAY_MS);
   });
 }
 
@@ -78,9 +74,14 @@ function setupQuit(): void {
   });
 }
 
-/** Hands `webContents`' page a new port to the engine: at every page load, and after an engine restart. */
+/**
+ * Hands `webContents`' page a new port to the engine: at every load of the mirror's page, and after an
+ * engine restart. Never to another page (the error page shown after repeated crashes).
+ */
 function sendFramePort(webContents: WebContents | undefined): void {
   if (webContents === undefined || webContents.isDestroyed()) return;
+  // Only our own page gets the engine: never the plain error page shown after repeated crashes.
+  if (!isRendererUrl(webContents.getURL())) return;
   // None while the engine is restarting: its restart event hands the page one then.
   const port = engineLauncher?.openFramePort();
   if (port !== undefined) webContents.postMessage(FRAME_PORT_CHANNEL, null, [port]);
@@ -97,17 +98,16 @@ async function start(): Promise<void> {
   await app.whenReady();
 
   let modelsOverride: string | null;
-  let settings: ElectronSettingsStore;
   try {
     modelsOverride = modelsDirOverride(process.argv.slice(1));
-    settings = new ElectronSettingsStore(app.getPath('userData'));
   } catch (error) {
     fail((error as Error).message);
     return;
   }
-  const { setAside, repaired } = settings.recovery;
-  if (setAside !== undefined) console.warn(`Style Mirror: kept the damaged settings file as ${setAside}.`);
-  for (const line of repaired) console.warn(`Style Mirror: settings repaired: ${line}`);
+  // Never fails: a damaged file is kept aside, an unwritable folder gives the settings read and a
+  // warning, which the page shows the person (settings:warnings).
+  const settings = new JsonFileSettingsStore(settingsFile(app.getPath('userData')));
+  for (const warning of settings.warnings) console.warn(`Style Mirror: ${warning}`);
   if (modelsOverride !== null) {
     console.log(`Style Mirror: models from ${modelsOverride} for this run (--models).`);
   }
@@ -124,6 +124,7 @@ async function start(): Promise<void> {
   engineSupervisor.onRestart(() => sendFramePort(mainWindow?.webContents));
   engineSupervisor.start();
 
+  const picturesFolder = defaultSnapshotsDir(app.getPath('pictures'));
   // IPC handlers are registered before the window exists, so the page's first call finds them.
   setupIpc(
     createControlHandlers({
@@ -135,12 +136,21 @@ async function start(): Promise<void> {
         userDir: () => modelsOverride ?? settings.get().modelsDir,
       }),
       settings,
-      snapshots: new SnapshotFolder(
-        () => settings.get().snapshotsDir ?? defaultSnapshotsDir(app.getPath('pictures')),
-      ),
+      snapshots: new SnapshotFolder(() => settings.get().snapshotsDir ?? picturesFolder, {
+        defaultDir: picturesFolder,
+      }),
+      // Only ever given the snapshots folder, checked to be one (mirror-service.ts): no path from the page.
       openFolder: async (dir) => {
         const error = await shell.openPath(dir);
         if (error !== '') throw new Error(`Could not open the folder ${dir}: ${error}`);
+      },
+      chooseFolder: async (purpose, current) => {
+        if (purpose === 'models' && modelsOverride !== null) {
+          throw new Error(
+            `This run shows the styles in ${modelsOverride} (--models); start Style Mirror without --models to choose a folder.`,
+          );
+        }
+        return chooseFolderInDialog(mainWindow, purpose, current);
       },
       warn: (message) => console.warn(`Style Mirror: ${message}`),
     }),
@@ -149,6 +159,7 @@ async function start(): Promise<void> {
 
   const window = createMainWindow(PRELOAD_PATH, ownWindows);
   mainWindow = window;
+  watchPage(window, (line) => console.warn(`Style Mirror: ${line}`));
   // Every load (the first, a reload, a crash recovery) starts a page whose old port, if any, is gone.
   window.webContents.on('did-finish-load', () => sendFramePort(window.webContents));
   window.on('closed', () => {
@@ -164,7 +175,7 @@ const { electronUserDataDir } = stylemirrorPaths();
 if (electronUserDataDir !== undefined) app.setPath('userData', electronUserDataDir);
 if (setupSingleInstance()) {
   setupNavigationGuards();
-  setupCrashHandling();
+  setupCrashLogging();
   setupQuit();
   start().catch((error: unknown) => fail(`unexpected error while starting: ${String(error)}`));
 } else {

@@ -2,8 +2,11 @@
  * The mirror's control logic, once for both adapters: Electron's IPC and browser mode's WebSocket each
  * wire these handlers to `dispatchControl`, which has already validated every request.
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { EngineCaller } from '../../common/engine-protocol.js';
 import type { ControlHandlers, MirrorEngineStatus } from '../../common/contract.js';
+import type { Settings } from '../../common/settings-schema.js';
 import type { ModelLibrary } from './model-library.js';
 import type { SettingsStore } from './settings/settings-store.js';
 import type { SnapshotFolder } from './snapshots.js';
@@ -16,8 +19,29 @@ export interface MirrorServiceDeps {
   readonly snapshots: SnapshotFolder;
   /** Shows a folder in the system's file manager (Electron's `shell.openPath`); absent in browser mode. */
   readonly openFolder?: (dir: string) => Promise<void>;
+  /**
+   * Asks the person for a folder in a native dialog (Electron's `dialog.showOpenDialog`), starting at
+   * `current`; resolves to the folder chosen, or null when they cancelled. Absent in browser mode,
+   * where the folders are whatever `serve` was started with.
+   */
+  readonly chooseFolder?: (purpose: FolderPurpose, current: string | null) => Promise<string | null>;
   /** Told about failures that do not fail the request (remembering the last model); default: ignored. */
   readonly warn?: (message: string) => void;
+}
+
+/** Which folder a dialog asks for. */
+export type FolderPurpose = 'models' | 'snapshots';
+
+/** A control request the service refuses; `code` travels to the page with the message. */
+export class ControlError extends Error {
+  override readonly name = 'ControlError';
+
+  constructor(
+    readonly code: 'folder-choice-unavailable' | 'folder-unavailable',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Handlers for every channel of the contract, over the given engine, library, settings and snapshots. */
@@ -25,6 +49,38 @@ export function createControlHandlers(deps: MirrorServiceDeps): ControlHandlers 
   const { engine, library, settings, snapshots } = deps;
   /** The model the engine runs, as this service made it so; undefined before the first load. */
   let current: MirrorEngineStatus | undefined;
+
+  /** Whether a folder dialog is open: one at a time, however often the page asks. */
+  let choosing = false;
+
+  /** Asks the person for a folder and remembers it; null when they cancelled. */
+  async function chooseFolder(purpose: FolderPurpose): Promise<Settings | null> {
+    const field = purpose === 'models' ? 'modelsDir' : 'snapshotsDir';
+    if (deps.chooseFolder === undefined) {
+      throw new ControlError(
+        'folder-choice-unavailable',
+        `In browser mode the ${purpose} folder is chosen by whoever started \`stylemirror serve\` ` +
+          `(--${purpose} DIR), not from the page.`,
+      );
+    }
+    if (choosing) throw new ControlError('folder-choice-unavailable', 'A folder dialog is already open.');
+    choosing = true;
+    let chosen: string | null;
+    try {
+      chosen = await deps.chooseFolder(purpose, settings.get()[field]);
+    } finally {
+      choosing = false;
+    }
+    if (chosen === null) return null;
+    const dir = path.resolve(chosen);
+    if (!(await isFolder(dir))) {
+      throw new ControlError(
+        'folder-unavailable',
+        `${dir} is not a folder; choose a folder for your ${purpose}.`,
+      );
+    }
+    return settings.update({ [field]: dir });
+  }
 
   return {
     'models:list': () => library.list(),
@@ -71,14 +127,33 @@ export function createControlHandlers(deps: MirrorServiceDeps): ControlHandlers 
 
     'settings:update': async (patch) => settings.update(patch),
 
+    'settings:warnings': async () => [...settings.warnings],
+
+    'folders:choose-models': () => chooseFolder('models'),
+
+    'folders:choose-snapshots': () => chooseFolder('snapshots'),
+
     'snapshot:save': async ({ png }) => ({ path: await snapshots.save(png, current?.modelId) }),
 
     'snapshot:open-folder': async () => {
+      // Only ever the folder the person chose or the default one, checked to be a folder: opening
+      // a file (or a macOS .app bundle, which is a folder) would run it rather than show it.
       const dir = await snapshots.ensure();
+      if (path.extname(dir).toLowerCase() === '.app') {
+        throw new ControlError('folder-unavailable', `${dir} is an application, not a snapshots folder.`);
+      }
       await deps.openFolder?.(dir);
       return { path: dir };
     },
   };
+}
+
+async function isFolder(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** `data` as a Uint8Array over a plain ArrayBuffer, copying only when it is not one already. */

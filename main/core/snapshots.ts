@@ -1,7 +1,7 @@
 /**
  * Saving snapshots: PNG files in one folder, named for the style and the moment, never overwriting.
  */
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_FRAME_SIDE } from '../../common/frame.js';
 
@@ -59,6 +59,13 @@ export interface SnapshotFolderOptions {
   readonly limits?: SnapshotLimits;
   /** Default: none (the app saves what its own window shows); browser mode sets one per run. */
   readonly quota?: SnapshotQuota;
+  /**
+   * The one folder this may create, with the folders above it, when it is missing: the app's own
+   * default (Pictures/Style Mirror) or the one given on the command line. Any other folder (one the
+   * person chose, or a path found in the settings file) must already exist: no folder chains are
+   * made at a stored path.
+   */
+  readonly defaultDir?: string;
 }
 
 /** The snapshots folder. Its location is asked for on every save, so a settings change applies at once. */
@@ -68,6 +75,7 @@ export class SnapshotFolder {
   private readonly quota: SnapshotQuota | undefined;
   /** Saved or being saved, against the quota: taken before writing, so concurrent saves cannot overrun it. */
   private readonly used = { files: 0, bytes: 0 };
+  private readonly defaultDir: string | undefined;
 
   constructor(
     private readonly dir: () => string,
@@ -76,6 +84,7 @@ export class SnapshotFolder {
     this.now = options.now ?? (() => new Date());
     this.limits = options.limits ?? DEFAULT_SNAPSHOT_LIMITS;
     this.quota = options.quota;
+    this.defaultDir = options.defaultDir === undefined ? undefined : path.resolve(options.defaultDir);
   }
 
   /** The folder's absolute path, as it is now. */
@@ -84,20 +93,32 @@ export class SnapshotFolder {
   }
 
   /**
-   * Creates the folder if needed and returns its path.
+   * The folder's path, once it is sure to be a folder: the default one is created if missing, any
+   * other must exist.
    *
-   * @throws {SnapshotError} `snapshots-folder-unavailable`.
+   * @throws {SnapshotError} `snapshots-folder-unavailable`, saying what to do.
    */
   async ensure(): Promise<string> {
     const dir = this.path;
+    if (dir === this.defaultDir) {
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (error) {
+        throw unavailable(`Could not create the snapshots folder ${dir} (${(error as Error).message}).`);
+      }
+    }
+    let isFolder: boolean;
     try {
-      await mkdir(dir, { recursive: true });
+      isFolder = (await stat(dir)).isDirectory();
     } catch (error) {
-      throw new SnapshotError(
-        'snapshots-folder-unavailable',
-        `Could not create the snapshots folder ${dir} (${(error as Error).message}). Choose another snapshots folder.`,
+      const code = (error as NodeJS.ErrnoException).code;
+      throw unavailable(
+        code === 'ENOENT'
+          ? `The snapshots folder ${dir} is not there (any more).`
+          : `The snapshots folder ${dir} cannot be reached (${(error as Error).message}).`,
       );
     }
+    if (!isFolder) throw unavailable(`The snapshots folder ${dir} is not a folder.`);
     return dir;
   }
 
@@ -232,6 +253,13 @@ function timestamp(date: Date): string {
 /** `1234 bytes` or `8.2 MiB`. */
 function mib(bytes: number): string {
   return bytes < 1024 * 1024 ? `${bytes} bytes` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function unavailable(problem: string): SnapshotError {
+  return new SnapshotError(
+    'snapshots-folder-unavailable',
+    `${problem} Choose a snapshots folder in the settings ("Snapshots folder…").`,
+  );
 }
 
 function writeFailed(file: string, error: unknown): SnapshotError {

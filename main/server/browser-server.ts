@@ -110,6 +110,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
           maxBytes: MAX_PAGE_SNAPSHOT_BYTES,
         },
         quota: SNAPSHOT_QUOTA,
+        // Made when missing: the default or --snapshots; a folder found in the settings must exist.
+        defaultDir: options.snapshotsDir ?? defaultSnapshotsDir(),
       }),
       warn: log,
     }),

@@ -26,6 +26,14 @@ export class MockWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
   readonly postMessage = vi.fn();
   readonly reload = vi.fn();
+  readonly forcefullyCrashRenderer = vi.fn();
+  readonly loadURL = vi.fn(async (url: string) => {
+    this.mainFrame = { url, parent: null };
+  });
+
+  getURL(): string {
+    return this.mainFrame.url;
+  }
 
   isDestroyed(): boolean {
     return this.destroyed;
@@ -153,7 +161,14 @@ export const electronMock = {
   },
   session: { defaultSession },
   shell: { openPath: vi.fn(async (_path: string) => '') },
-  dialog: { showErrorBox: vi.fn() },
+  dialog: {
+    showErrorBox: vi.fn(),
+    /** Cancelled unless a test says otherwise. */
+    showOpenDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePaths: [] as string[] })),
+  },
+  // The preload's side.
+  contextBridge: { exposeInMainWorld: vi.fn() },
+  ipcRenderer: { invoke: vi.fn(async (..._args: unknown[]): Promise<unknown> => undefined), on: vi.fn() },
   utilityProcess: {
     fork: vi.fn((modulePath: string, args: string[] = [], options: unknown = {}) => {
       const child = new MockUtilityProcess(modulePath, args, options);

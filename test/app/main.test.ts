@@ -10,7 +10,7 @@ import {
   resetElectronMock,
   setAppPath,
 } from './electron-mock.js';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,24 @@ describe('main.ts', () => {
     }
   });
 
+  it('reloads a crashed page and hands the new page a port, but none to the error page', async () => {
+    const window = await startApp();
+    vi.useFakeTimers();
+    try {
+      window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 11 });
+      vi.advanceTimersByTime(1_000);
+      expect(window.webContents.reload).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+    window.webContents.emit('did-finish-load');
+    expect(window.webContents.postMessage).toHaveBeenCalledTimes(1);
+
+    await window.webContents.loadURL('data:text/html,stopped');
+    window.webContents.emit('did-finish-load');
+    expect(window.webContents.postMessage).toHaveBeenCalledTimes(1);
+  });
+
   it('answers the page from the real settings store in userData', async () => {
     const window = await startApp();
     expect(await invoke(window, 'settings:get', {})).toEqual({ ok: true, value: DEFAULT_SETTINGS });
@@ -147,6 +165,35 @@ describe('main.ts', () => {
     expect(saved.strength).toBe(0.5);
   });
 
+  it('takes a folder only from the dialog the person answers, and opens only that folder', async () => {
+    const window = await startApp();
+    const shots = path.join(home, 'My Shots');
+    await mkdir(shots);
+    electronMock.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [shots] });
+    expect(await invoke(window, 'folders:choose-snapshots', {})).toMatchObject({
+      ok: true,
+      value: { snapshotsDir: shots },
+    });
+    const [parent, options] = electronMock.dialog.showOpenDialog.mock.calls[0]!;
+    expect(parent).toBe(window);
+    expect(options).toMatchObject({ properties: expect.arrayContaining(['openDirectory']) });
+
+    expect(await invoke(window, 'snapshot:open-folder', { path: '/etc' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
+    expect(await invoke(window, 'snapshot:open-folder', {})).toEqual({ ok: true, value: { path: shots } });
+    expect(electronMock.shell.openPath.mock.calls).toEqual([[shots]]);
+  });
+
+  it('opens the default snapshots folder, Pictures/Style Mirror, making it when missing', async () => {
+    const window = await startApp();
+    const pictures = path.join(home, 'Pictures', 'Style Mirror');
+    expect(await invoke(window, 'snapshot:open-folder', {})).toEqual({ ok: true, value: { path: pictures } });
+    expect(electronMock.shell.openPath.mock.calls).toEqual([[pictures]]);
+    expect((await stat(pictures)).isDirectory()).toBe(true);
+  });
+
   it('lists the models of --models DIR for this run, leaving the saved folder alone', async () => {
     process.argv = [process.execPath, '.', '--models', SHARED_MODELS];
     const window = await startApp();
@@ -155,6 +202,12 @@ describe('main.ts', () => {
     if (!listed.ok) return;
     expect(listed.value.map((m) => m.id)).toContain('user:udnie');
     expect(await invoke(window, 'settings:get', {})).toMatchObject({ ok: true, value: { modelsDir: null } });
+    // Choosing a models folder would not apply to this run: said rather than silently saved.
+    expect(await invoke(window, 'folders:choose-models', {})).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('without --models') },
+    });
+    expect(electronMock.dialog.showOpenDialog).not.toHaveBeenCalled();
   });
 
   it('refuses to start, saying why, when --models names no folder', async () => {

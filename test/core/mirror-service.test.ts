@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +85,9 @@ async function mirror(
   const settings = new JsonFileSettingsStore(settingsFile);
   const snapshotsDir = path.join(tmp, 'Pictures', 'Style Mirror');
   const library = new ModelLibrary({ bundledDir: bundled, userDir: () => settings.get().modelsDir });
-  const snapshots = new SnapshotFolder(() => settings.get().snapshotsDir ?? snapshotsDir);
+  const snapshots = new SnapshotFolder(() => settings.get().snapshotsDir ?? snapshotsDir, {
+    defaultDir: snapshotsDir,
+  });
   const handlers = createControlHandlers({ engine, library, settings, snapshots, ...extra });
   return {
     call: (channel, payload) => dispatchControl(handlers, channel, payload),
@@ -222,6 +225,7 @@ describe('mirror service (fake engine)', () => {
     const fake = fakeEngine();
     const warn = vi.fn();
     const stuck: SettingsStore = {
+      warnings: [],
       get: () => DEFAULT_SETTINGS,
       update: () => {
         throw new Error('disk full');
@@ -241,20 +245,25 @@ describe('mirror service (fake engine)', () => {
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/bundled:wave.*disk full/));
   });
 
-  it('updates settings through the store, and the library follows a new models folder at once', async () => {
+  it('updates settings through the store, and the library follows a models folder chosen at once', async () => {
     const fake = fakeEngine();
-    const m = await mirror(fake.engine);
+    const chooseFolder = vi.fn(async () => m.user);
+    const m = await mirror(fake.engine, { chooseFolder });
     const mine = await modelFolder(m.user, 'my_style');
     expect(value<unknown[]>(await m.call('models:list', {}))).toEqual([]);
 
-    const updated = await m.call('settings:update', { modelsDir: m.user, camera: { deviceId: 'cam-2' } });
+    const updated = await m.call('settings:update', { camera: { deviceId: 'cam-2' } });
     const expected: Settings = {
       ...DEFAULT_SETTINGS,
-      modelsDir: m.user,
       camera: { ...DEFAULT_SETTINGS.camera, deviceId: 'cam-2' },
     };
     expect(updated).toEqual({ ok: true, value: expected });
-    expect(await m.call('settings:get', {})).toEqual({ ok: true, value: expected });
+    expect(await m.call('folders:choose-models', {})).toEqual({
+      ok: true,
+      value: { ...expected, modelsDir: m.user },
+    });
+    expect(chooseFolder).toHaveBeenCalledWith('models', null);
+    expect(await m.call('settings:get', {})).toEqual({ ok: true, value: { ...expected, modelsDir: m.user } });
     expect(value<{ id: string }[]>(await m.call('models:list', {})).map((i) => i.id)).toEqual([
       'user:my_style',
     ]);
@@ -264,7 +273,15 @@ describe('mirror service (fake engine)', () => {
 
   it('refuses a bad settings patch, keeping the settings', async () => {
     const m = await mirror(fakeEngine().engine);
-    for (const patch of [{ strength: 3 }, { version: 9 }, { hologram: true }, { camera: { width: 'big' } }]) {
+    for (const patch of [
+      { strength: 3 },
+      { version: 9 },
+      { hologram: true },
+      { camera: { width: 'big' } },
+      // Folders come from the person's dialog, never from the page.
+      { modelsDir: '/home/ada/.ssh' },
+      { snapshotsDir: '/Applications/Calculator.app' },
+    ]) {
       expect(await m.call('settings:update', patch), JSON.stringify(patch)).toMatchObject({
         ok: false,
         error: { code: 'invalid-request' },
@@ -297,19 +314,36 @@ describe('mirror service (fake engine)', () => {
     expect((await readdir(m.snapshotsDir)).length).toBe(2);
   });
 
-  it('saves snapshots where the settings say, and says so when that folder cannot be made', async () => {
+  it('saves snapshots in the folder chosen, never making a missing one (or the folders above it)', async () => {
     const m = await mirror(fakeEngine().engine);
-    const blocker = path.join(path.dirname(m.snapshotsDir), 'a-file');
-    await mkdir(path.dirname(blocker), { recursive: true });
-    await writeFile(blocker, 'x');
-    m.settings.update({ snapshotsDir: path.join(blocker, 'shots') });
+    const tmp = path.dirname(path.dirname(m.snapshotsDir));
+    const chosen = path.join(tmp, 'gone', 'deeper', 'shots');
+    m.settings.update({ snapshotsDir: chosen });
     expect(await m.call('snapshot:save', { png: await png() })).toMatchObject({
       ok: false,
-      error: { code: 'snapshots-folder-unavailable', message: expect.stringContaining(blocker) },
+      error: {
+        code: 'snapshots-folder-unavailable',
+        message: expect.stringContaining(`${chosen} is not there`),
+      },
     });
+    expect(existsSync(path.join(tmp, 'gone'))).toBe(false);
+
+    const file = path.join(tmp, 'a-file');
+    await writeFile(file, 'x');
+    m.settings.update({ snapshotsDir: file });
+    expect(await m.call('snapshot:save', { png: await png() })).toMatchObject({
+      ok: false,
+      error: { code: 'snapshots-folder-unavailable', message: expect.stringContaining('is not a folder') },
+    });
+
+    const mine = path.join(tmp, 'mine');
+    await mkdir(mine);
+    m.settings.update({ snapshotsDir: mine });
+    const saved = value<{ path: string }>(await m.call('snapshot:save', { png: await png() })).path;
+    expect(path.dirname(saved)).toBe(mine);
   });
 
-  it('opens the snapshots folder when it can, creating it, and always returns its path', async () => {
+  it('opens the default snapshots folder, creating it, and always returns its path', async () => {
     const openFolder = vi.fn(async () => undefined);
     const withShell = await mirror(fakeEngine().engine, { openFolder });
     expect(await withShell.call('snapshot:open-folder', {})).toEqual({
@@ -324,6 +358,119 @@ describe('mirror service (fake engine)', () => {
       ok: true,
       value: { path: browser.snapshotsDir },
     });
+  });
+
+  it('opens only the folder the person chose, and never a path from the page', async () => {
+    const openFolder = vi.fn(async () => undefined);
+    const m = await mirror(fakeEngine().engine, { openFolder });
+    const tmp = path.dirname(path.dirname(m.snapshotsDir));
+    const mine = path.join(tmp, 'my shots');
+    await mkdir(mine);
+    m.settings.update({ snapshotsDir: mine });
+
+    // The request carries no path: one from the page is refused before anything runs.
+    for (const payload of [{ path: '/etc' }, { dir: '/tmp' }]) {
+      expect(await m.call('snapshot:open-folder', payload)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request' },
+      });
+    }
+    expect(openFolder).not.toHaveBeenCalled();
+    expect(value<{ path: string }>(await m.call('snapshot:open-folder', {})).path).toBe(mine);
+    expect(openFolder.mock.calls).toEqual([[mine]]);
+  });
+
+  it('never opens a file, a missing folder or an application in the file manager', async () => {
+    const openFolder = vi.fn(async () => undefined);
+    const m = await mirror(fakeEngine().engine, { openFolder });
+    const tmp = path.dirname(path.dirname(m.snapshotsDir));
+    const script = path.join(tmp, 'run-me.sh');
+    await writeFile(script, '#!/bin/sh\necho owned\n');
+    const app = path.join(tmp, 'Calculator.app');
+    await mkdir(path.join(app, 'Contents'), { recursive: true });
+    for (const [dir, code] of [
+      [script, 'snapshots-folder-unavailable'],
+      [path.join(tmp, 'missing', 'chain'), 'snapshots-folder-unavailable'],
+      [app, 'folder-unavailable'],
+    ] as const) {
+      m.settings.update({ snapshotsDir: dir });
+      expect(await m.call('snapshot:open-folder', {}), dir).toMatchObject({ ok: false, error: { code } });
+    }
+    expect(openFolder).not.toHaveBeenCalled();
+    expect(existsSync(path.join(tmp, 'missing'))).toBe(false);
+  });
+
+  it('remembers the folder the person chose in the dialog, and nothing when they cancel', async () => {
+    const m0 = await mirror(fakeEngine().engine);
+    const tmp = path.dirname(path.dirname(m0.snapshotsDir));
+    const shots = path.join(tmp, 'chosen shots');
+    await mkdir(shots);
+    const answers: (string | null)[] = [null, shots, path.join(tmp, 'no-such-folder')];
+    const chooseFolder = vi.fn(async () => answers.shift()!);
+    const m = await mirror(fakeEngine().engine, { chooseFolder });
+
+    expect(await m.call('folders:choose-snapshots', {})).toEqual({ ok: true, value: null });
+    expect(m.settings.get().snapshotsDir).toBeNull();
+    expect(value<Settings>(await m.call('folders:choose-snapshots', {})).snapshotsDir).toBe(shots);
+    expect(await m.call('folders:choose-snapshots', {})).toMatchObject({
+      ok: false,
+      error: {
+        code: 'folder-unavailable',
+        message: expect.stringContaining('no-such-folder is not a folder'),
+      },
+    });
+    expect(m.settings.get().snapshotsDir).toBe(shots);
+    // Each dialog starts where the folder is now.
+    expect(chooseFolder.mock.calls).toEqual([
+      ['snapshots', null],
+      ['snapshots', null],
+      ['snapshots', shots],
+    ]);
+  });
+
+  it('opens one folder dialog at a time, however often the page asks', async () => {
+    let answer!: (dir: string | null) => void;
+    const chooseFolder = vi.fn(() => new Promise<string | null>((resolve) => (answer = resolve)));
+    const m = await mirror(fakeEngine().engine, { chooseFolder });
+    const first = m.call('folders:choose-models', {});
+    expect(await m.call('folders:choose-snapshots', {})).toMatchObject({
+      ok: false,
+      error: { code: 'folder-choice-unavailable', message: 'A folder dialog is already open.' },
+    });
+    answer(null);
+    expect(await first).toEqual({ ok: true, value: null });
+    expect(chooseFolder).toHaveBeenCalledTimes(1);
+  });
+
+  it('in browser mode, refuses to choose a folder and says who chooses it', async () => {
+    const m = await mirror(fakeEngine().engine);
+    expect(await m.call('folders:choose-models', {})).toEqual({
+      ok: false,
+      error: {
+        code: 'folder-choice-unavailable',
+        message:
+          'In browser mode the models folder is chosen by whoever started `stylemirror serve` (--models DIR), not from the page.',
+      },
+    });
+    expect(await m.call('folders:choose-snapshots', {})).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('(--snapshots DIR)') },
+    });
+  });
+
+  it('tells the page what went wrong with the settings file at start', async () => {
+    const m = await mirror(fakeEngine().engine);
+    expect(await m.call('settings:warnings', {})).toEqual({ ok: true, value: [] });
+    await mkdir(path.dirname(m.settingsFile), { recursive: true });
+    await writeFile(m.settingsFile, '{ "strength": ');
+    const { handlers } = await mirror(fakeEngine().engine, {
+      settings: new JsonFileSettingsStore(m.settingsFile),
+    });
+    const warnings = value<string[]>(await dispatchControl(handlers, 'settings:warnings', {}));
+    expect(warnings).toEqual([
+      expect.stringMatching(/could not be used and were reset/),
+      expect.stringMatching(/kept as .*settings\.corrupt-/),
+    ]);
   });
 
   it('makes thumbnails on the engine with the model folder, as RGBA', async () => {

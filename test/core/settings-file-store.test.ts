@@ -1,12 +1,13 @@
+import * as fs from 'node:fs';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  applySettingsPatch,
   JsonFileSettingsStore,
   MAX_SETTINGS_FILE_BYTES,
   recoverSettingsFile,
+  type SettingsFs,
 } from '../../main/core/settings/settings-file-store.js';
 import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../../common/settings-schema.js';
 import { makeTempDir } from '../support/model-fixtures.js';
@@ -41,6 +42,7 @@ describe('recoverSettingsFile', () => {
       settings: DEFAULT_SETTINGS,
       fromVersion: null,
       repaired: [],
+      warnings: [],
     });
     expect(await readdir(dir)).toEqual([]);
   });
@@ -48,7 +50,7 @@ describe('recoverSettingsFile', () => {
   it('reads a valid current file and leaves it byte for byte', async () => {
     const text = JSON.stringify(V1);
     const { dir, file } = await settingsFile(text);
-    expect(recoverSettingsFile(file)).toEqual({ settings: V1, fromVersion: 1, repaired: [] });
+    expect(recoverSettingsFile(file)).toEqual({ settings: V1, fromVersion: 1, repaired: [], warnings: [] });
     expect(await readFile(file, 'utf8')).toBe(text);
     expect(await readdir(dir)).toEqual(['settings.json']);
   });
@@ -62,7 +64,7 @@ describe('recoverSettingsFile', () => {
     const { dir, file } = await settingsFile(JSON.stringify({ strength: 0.25, showHud: false }));
     const recovered = recoverSettingsFile(file);
     const expected = { ...DEFAULT_SETTINGS, strength: 0.25, showHud: false };
-    expect(recovered).toEqual({ settings: expected, fromVersion: 0, repaired: [] });
+    expect(recovered).toEqual({ settings: expected, fromVersion: 0, repaired: [], warnings: [] });
     expect(await readJson(file)).toEqual(expected);
     expect(await asides(dir)).toEqual([]);
   });
@@ -153,32 +155,21 @@ describe('recoverSettingsFile', () => {
     expect((await asides(dir)).sort()).toEqual(names.sort());
   });
 
-  it('throws a clear error, changing nothing, when the damaged file cannot be set aside', async () => {
+  it('starts with the defaults and a warning, changing nothing, when a damaged file cannot be replaced', async () => {
     const { dir } = await settingsFile();
-    // A settings "file" inside a read-only bind is hard to make as root; a file under a file cannot even be opened.
+    // A read-only folder is hard to make as root; a "folder" that is a file cannot be written either.
     const blocker = path.join(dir, 'not-a-folder');
     await writeFile(blocker, 'x');
     const file = path.join(blocker, 'settings.json');
-    // ENOTDIR on open: unreadable, so recovery tries to set it aside, which cannot work.
-    expect(() => recoverSettingsFile(file)).toThrow(
-      expect.objectContaining({
-        code: 'settings-set-aside-failed',
-        message: expect.stringContaining(file),
-      }),
-    );
+    const recovered = recoverSettingsFile(file);
+    expect(recovered.settings).toEqual(DEFAULT_SETTINGS);
+    expect(recovered.setAside).toBeUndefined();
+    expect(recovered.warnings).toEqual([
+      expect.stringMatching(/could not be used and were reset/),
+      expect.stringMatching(new RegExp(`cannot save its settings in ${blocker}.*left as it was`)),
+    ]);
     expect(await readFile(blocker, 'utf8')).toBe('x');
-  });
-});
-
-describe('applySettingsPatch', () => {
-  it('replaces fields, merges camera field by field, and ignores undefined', () => {
-    const patch: SettingsPatch = { strength: 0.1, camera: { deviceId: null }, mirror: undefined };
-    expect(applySettingsPatch(V1, patch)).toEqual({
-      ...V1,
-      strength: 0.1,
-      camera: { deviceId: null, width: 1280, height: 720 },
-    });
-    expect(V1.camera.deviceId).toBe('cam-1');
+    expect(await readdir(dir)).toEqual(['not-a-folder']);
   });
 });
 
@@ -259,5 +250,183 @@ describe('JsonFileSettingsStore', () => {
     expect(store.get()).toEqual(DEFAULT_SETTINGS);
     expect(store.recovery.setAside).toBeDefined();
     expect(await asides(dir)).toHaveLength(1);
+  });
+});
+
+/** An errno error as node:fs throws it. */
+function fsError(code: string, syscall: string): NodeJS.ErrnoException {
+  const messages: Record<string, string> = {
+    ENOSPC: 'no space left on device',
+    EROFS: 'read-only file system',
+    EIO: 'i/o error',
+  };
+  return Object.assign(new Error(`${code}: ${messages[code] ?? code}, ${syscall}`), { code, syscall });
+}
+
+/**
+ * node:fs, recording every call that changes the disk (`name basename…`) and failing the calls
+ * `failWhen` picks with the error it returns.
+ */
+function faultyFs(failWhen: (call: string, args: unknown[]) => NodeJS.ErrnoException | null = () => null) {
+  const calls: string[] = [];
+  const fds = new Map<number, string>();
+  const name = (p: unknown) => (typeof p === 'number' ? fds.get(p) : path.basename(String(p)));
+  const wrap =
+    <K extends keyof SettingsFs>(key: K) =>
+    (...args: unknown[]): unknown => {
+      const call = `${key} ${args
+        .slice(0, key === 'renameSync' || key === 'linkSync' ? 2 : 1)
+        .map(name)
+        .join(' ')}`;
+      if (!['existsSync', 'readSync', 'accessSync'].includes(key)) calls.push(call);
+      const error = failWhen(call, args);
+      if (error !== null) throw error;
+      const result = (fs[key] as (...a: unknown[]) => unknown)(...args);
+      if (key === 'openSync') fds.set(result as number, path.basename(String(args[0])));
+      return result;
+    };
+  const keys: (keyof SettingsFs)[] = [
+    'openSync',
+    'readSync',
+    'writeSync',
+    'fsyncSync',
+    'closeSync',
+    'renameSync',
+    'linkSync',
+    'rmSync',
+    'mkdirSync',
+    'existsSync',
+    'accessSync',
+  ];
+  return { fs: Object.fromEntries(keys.map((k) => [k, wrap(k)])) as unknown as SettingsFs, calls };
+}
+
+describe('settings are never lost (injected faults)', () => {
+  it('writes the new file durably before it replaces the old one', async () => {
+    const { file } = await settingsFile(JSON.stringify(V1));
+    const { fs: recording, calls } = faultyFs();
+    const store = new JsonFileSettingsStore(file, { fs: recording });
+    calls.length = 0;
+    store.update({ strength: 0.75 });
+    const temp = calls.find((c) => c.startsWith('openSync .settings.json.'))!.split(' ')[1]!;
+    expect(temp).toMatch(/^\.settings\.json\.\d+-[0-9a-f]{8}\.tmp$/);
+    const order = ['openSync', 'writeSync', 'fsyncSync', 'closeSync'].map((op) =>
+      calls.indexOf(`${op} ${temp}`),
+    );
+    expect(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]!))).toBe(true);
+    // The rename comes after the flush, and the folder is flushed after the rename.
+    const rename = calls.indexOf(`renameSync ${temp} settings.json`);
+    expect(rename).toBeGreaterThan(calls.indexOf(`fsyncSync ${temp}`));
+    expect(calls.slice(rename)).toContain(`fsyncSync ${path.basename(path.dirname(file))}`);
+    expect(await readJson(file)).toEqual({ ...V1, strength: 0.75 });
+  });
+
+  it('keeps a damaged file aside only once its replacement is on the disk', async () => {
+    const { dir, file } = await settingsFile('{ "strength": 0.3, oops');
+    const { fs: recording, calls } = faultyFs();
+    const recovered = recoverSettingsFile(file, { fs: recording });
+    const aside = path.basename(recovered.setAside!);
+    const temp = calls.find((c) => c.startsWith('fsyncSync .settings.json.'))!.split(' ')[1]!;
+    expect(calls.indexOf(`linkSync settings.json ${aside}`)).toBeGreaterThan(
+      calls.indexOf(`fsyncSync ${temp}`),
+    );
+    expect(calls.indexOf(`renameSync ${temp} settings.json`)).toBeGreaterThan(
+      calls.indexOf(`linkSync settings.json ${aside}`),
+    );
+    expect(await readFile(recovered.setAside!, 'utf8')).toBe('{ "strength": 0.3, oops');
+    expect(recovered.warnings).toEqual([
+      expect.stringMatching(
+        /^Some settings in .* could not be used and were reset: settings: not valid JSON/,
+      ),
+      `The original settings file is kept as ${recovered.setAside}.`,
+    ]);
+    expect((await readdir(dir)).sort()).toEqual([aside, 'settings.json'].sort());
+  });
+
+  it('on a full disk, keeps the old settings, in memory and on disk, and says so', async () => {
+    const { dir, file } = await settingsFile(JSON.stringify(V1));
+    const before = await readFile(file, 'utf8');
+    let full = false;
+    const { fs: disk } = faultyFs((call) =>
+      full && call.startsWith('writeSync') ? fsError('ENOSPC', 'write') : null,
+    );
+    const store = new JsonFileSettingsStore(file, { fs: disk });
+    full = true;
+    expect(() => store.update({ strength: 0.1 })).toThrow(
+      expect.objectContaining({
+        code: 'settings-write-failed',
+        message: expect.stringMatching(
+          new RegExp(
+            `^Could not save the settings to ${file}: ENOSPC: no space left on device, write\\. The settings saved before are kept`,
+          ),
+        ),
+      }),
+    );
+    expect(store.get()).toEqual(V1);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await readdir(dir)).toEqual(['settings.json']);
+
+    full = false;
+    expect(store.update({ strength: 0.1 }).strength).toBe(0.1);
+    expect(await readJson(file)).toEqual({ ...V1, strength: 0.1 });
+  });
+
+  it('on a full disk at start, leaves a damaged file exactly as it was and warns', async () => {
+    const { dir, file } = await settingsFile('{ "strength": 0.3, oops');
+    const { fs: disk } = faultyFs((call) =>
+      call.startsWith('fsyncSync .settings') ? fsError('ENOSPC', 'fsync') : null,
+    );
+    const recovered = recoverSettingsFile(file, { fs: disk });
+    expect(recovered.settings).toEqual(DEFAULT_SETTINGS);
+    expect(recovered.setAside).toBeUndefined();
+    expect(recovered.warnings[1]).toMatch(
+      /cannot save its settings in .*ENOSPC.*the settings file is left as it was/,
+    );
+    expect(await readFile(file, 'utf8')).toBe('{ "strength": 0.3, oops');
+    expect(await readdir(dir)).toEqual(['settings.json']);
+  });
+
+  it('when the rename fails after the old file was kept aside, puts everything back as it was', async () => {
+    const { dir, file } = await settingsFile(JSON.stringify({ ...V1, strength: 'loud' }));
+    const { fs: disk } = faultyFs((call) =>
+      call.startsWith('renameSync .settings') ? fsError('EIO', 'rename') : null,
+    );
+    const recovered = recoverSettingsFile(file, { fs: disk });
+    expect(recovered.settings.strength).toBe(1);
+    expect(recovered.warnings.at(-1)).toMatch(/EIO/);
+    expect(await readdir(dir)).toEqual(['settings.json']);
+    expect(await readJson(file)).toMatchObject({ strength: 'loud' });
+  });
+
+  it('in a read-only folder, starts with the settings it could read (upgraded) and a warning', async () => {
+    const { dir, file } = await settingsFile(JSON.stringify({ strength: 0.25 }));
+    const readOnly = (call: string) =>
+      /^(openSync \.settings|mkdirSync|renameSync|linkSync)/.test(call) || call.startsWith('accessSync')
+        ? fsError('EROFS', call.split(' ')[0]!.replace('Sync', ''))
+        : null;
+    const { fs: disk } = faultyFs(readOnly);
+    const store = new JsonFileSettingsStore(file, { fs: disk });
+    expect(store.get()).toEqual({ ...DEFAULT_SETTINGS, strength: 0.25 });
+    expect(store.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Style Mirror cannot save its settings in ${dir} \\(EROFS: read-only file system.*changes will not be kept`,
+        ),
+      ),
+    ]);
+    expect(() => store.update({ mirror: false })).toThrow(
+      expect.objectContaining({ code: 'settings-write-failed' }),
+    );
+    expect(await readFile(file, 'utf8')).toBe(JSON.stringify({ strength: 0.25 }));
+  });
+
+  it('warns at start when a valid file lies in a folder it cannot write', async () => {
+    const { file } = await settingsFile(JSON.stringify(V1));
+    const { fs: disk } = faultyFs((call) =>
+      call.startsWith('accessSync') ? fsError('EROFS', 'access') : null,
+    );
+    const store = new JsonFileSettingsStore(file, { fs: disk });
+    expect(store.get()).toEqual(V1);
+    expect(store.warnings).toEqual([expect.stringMatching(/cannot save its settings.*EROFS/)]);
   });
 });

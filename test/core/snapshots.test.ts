@@ -35,7 +35,7 @@ describe('SnapshotFolder', () => {
   it('saves the PNG bytes under a name made of the label and the local time, creating the folder', async () => {
     const dir = path.join(await makeTempDir(), 'Pictures', 'Style Mirror');
     const bytes = await png();
-    const folder = new SnapshotFolder(() => dir, { now: () => NOW });
+    const folder = new SnapshotFolder(() => dir, { now: () => NOW, defaultDir: dir });
     const file = await folder.save(bytes, 'bundled:rain_princess');
     expect(file).toBe(path.join(dir, 'style-mirror-bundled-rain_princess-20250314-090507.png'));
     expect(new Uint8Array(await readFile(file))).toEqual(bytes);
@@ -101,7 +101,7 @@ describe('SnapshotFolder', () => {
   it('refuses a picture beyond its limits, by the size its header states or its bytes, naming the limit', async () => {
     const dir = path.join(await makeTempDir(), 'never-created');
     const limits = { maxSide: 1920, maxPixels: 1920 * 1080, maxBytes: 4096 };
-    const folder = new SnapshotFolder(() => dir, { limits });
+    const folder = new SnapshotFolder(() => dir, { limits, defaultDir: dir });
     const real = await png();
     const sized = (width: number, height: number): Uint8Array => {
       const bytes = real.slice();
@@ -161,11 +161,25 @@ describe('SnapshotFolder', () => {
     await expect(folder.save(await png())).rejects.toMatchObject({ code: 'snapshot-limit-reached' });
   });
 
-  it('says which folder cannot be created', async () => {
+  it('creates only the default folder, with the folders above it; any other must exist', async () => {
+    const base = await makeTempDir();
+    const fallback = path.join(base, 'Pictures', 'Style Mirror');
+    let dir = path.join(base, 'chosen', 'deeper');
+    const folder = new SnapshotFolder(() => dir, { defaultDir: fallback });
+    await expect(folder.save(await png())).rejects.toMatchObject({
+      code: 'snapshots-folder-unavailable',
+      message: `The snapshots folder ${dir} is not there (any more). Choose a snapshots folder in the settings ("Snapshots folder…").`,
+    });
+    expect(await readdir(base)).toEqual([]);
+    dir = fallback;
+    expect(path.dirname(await folder.save(await png()))).toBe(fallback);
+  });
+
+  it('says which default folder cannot be created', async () => {
     const base = await makeTempDir();
     await writeFile(path.join(base, 'a-file'), 'x');
     const dir = path.join(base, 'a-file', 'snapshots');
-    const folder = new SnapshotFolder(() => dir);
+    const folder = new SnapshotFolder(() => dir, { defaultDir: dir });
     await expect(folder.save(await png())).rejects.toMatchObject({
       code: 'snapshots-folder-unavailable',
       message: expect.stringContaining(`Could not create the snapshots folder ${dir}`),

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTROL_METHODS } from '../../common/control-channels.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SHARED = path.resolve(REPO_ROOT, '../shared');
@@ -114,19 +115,7 @@ interface PageGlobals {
     });
     expect(exposed.require).toBe('undefined');
     expect(exposed.process).toBe('undefined');
-    expect(exposed.api).toEqual(
-      [
-        'engineStatus',
-        'getSettings',
-        'listModels',
-        'modelThumbnail',
-        'openSnapshotFolder',
-        'saveSnapshot',
-        'selectModel',
-        'styleImage',
-        'updateSettings',
-      ].sort(),
-    );
+    expect(exposed.api).toEqual(Object.values(CONTROL_METHODS).sort());
   });
 
   it('runs the engine in its own utility process', async () => {

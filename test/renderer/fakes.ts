@@ -1,5 +1,7 @@
 /** Test doubles for the renderer's pure modules: a hand-run clock and a scriptable MirrorApi. */
 import type { ModelInfo, MirrorEngineStatus, Result } from '../../common/contract.js';
+import type { ControlApi } from '../../common/control-api.js';
+import { CONTROL_METHODS } from '../../common/control-channels.js';
 import type { MirrorApi } from '../../common/mirror-api.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../common/settings-schema.js';
 export { ManualTimers } from '../support/manual-timers.js';
@@ -46,17 +48,10 @@ const unexpected = (name: string) => () => Promise.reject(new Error(`FakeApi.${n
 
 /** A MirrorApi whose methods the test replaces as needed; the rest reject loudly. */
 export function fakeApi(overrides: Partial<MirrorApi> = {}): MirrorApi {
+  const controls = Object.fromEntries(Object.values(CONTROL_METHODS).map((name) => [name, unexpected(name)]));
   return {
     transport: 'browser',
-    listModels: unexpected('listModels'),
-    selectModel: unexpected('selectModel'),
-    styleImage: unexpected('styleImage'),
-    modelThumbnail: unexpected('modelThumbnail'),
-    engineStatus: unexpected('engineStatus'),
-    getSettings: unexpected('getSettings'),
-    updateSettings: unexpected('updateSettings'),
-    saveSnapshot: unexpected('saveSnapshot'),
-    openSnapshotFolder: unexpected('openSnapshotFolder'),
+    ...(controls as unknown as ControlApi),
     stylize: unexpected('stylize'),
     ...overrides,
   };

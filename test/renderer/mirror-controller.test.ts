@@ -12,9 +12,10 @@ function controllerWith(overrides: Parameters<typeof fakeApi>[0], clock = { now:
   const timers = new ManualTimers();
   const api = fakeApi({
     getSettings: async () => ok(SETTINGS),
+    settingsWarnings: async () => ok([]),
     listModels: async () => ok(MODELS),
     engineStatus: async () => ok(null),
-    selectModel: vi.fn(async (id: string) => ok(engineStatus(id))),
+    selectModel: vi.fn(async ({ id }: { id: string }) => ok(engineStatus(id))),
     ...overrides,
   });
   return { store, timers, api, controller: new MirrorController(api, store, timers, () => clock.now) };
@@ -27,8 +28,20 @@ describe('MirrorController.start', () => {
     });
     await controller.start();
     expect(store.getState().models).toEqual(MODELS);
-    expect(api.selectModel).toHaveBeenCalledWith('bundled:udnie');
+    expect(api.selectModel).toHaveBeenCalledWith({ id: 'bundled:udnie' });
     expect(store.getState().currentModelId).toBe('bundled:udnie');
+  });
+
+  it('shows what went wrong with the settings file, as warnings that stay a while', async () => {
+    const warning =
+      'Style Mirror cannot save its settings in /home/ada/.config (EROFS: read-only file system).';
+    const { store, timers, controller } = controllerWith({ settingsWarnings: async () => ok([warning]) });
+    await controller.start();
+    expect(store.getState().toasts.map((t) => [t.kind, t.text])).toEqual([['warning', warning]]);
+    timers.advance(29_000);
+    expect(store.getState().toasts).toHaveLength(1);
+    timers.advance(1_000);
+    expect(store.getState().toasts).toHaveLength(0);
   });
 
   it('starts with the first style when the last one is gone from the library', async () => {
@@ -36,12 +49,12 @@ describe('MirrorController.start', () => {
       getSettings: async () => ok({ ...SETTINGS, lastModelId: 'user:deleted' }),
     });
     await controller.start();
-    expect(api.selectModel).toHaveBeenCalledWith('bundled:la_muse');
+    expect(api.selectModel).toHaveBeenCalledWith({ id: 'bundled:la_muse' });
   });
 
   it('tries the next style when the first cannot load (nothing to keep at start)', async () => {
     const { store, controller } = controllerWith({
-      selectModel: async (id: string): Promise<Result<MirrorEngineStatus>> =>
+      selectModel: async ({ id }: { id: string }): Promise<Result<MirrorEngineStatus>> =>
         id === 'bundled:la_muse' ? fail('weights are truncated') : ok(engineStatus(id)),
     });
     await controller.start();
@@ -93,7 +106,7 @@ describe('MirrorController', () => {
     const { store, api, controller } = controllerWith(
       {
         engineStatus: async () => ok(running === null ? null : engineStatus(running)),
-        selectModel: vi.fn(async (id: string) => {
+        selectModel: vi.fn(async ({ id }: { id: string }) => {
           running = id;
           return ok(engineStatus(id));
         }),
@@ -140,5 +153,38 @@ describe('MirrorController', () => {
     });
     await controller.openSnapshotFolder();
     expect(store.getState().toasts[0]?.text).toBe('Snapshots are saved in /srv/snaps');
+  });
+
+  it('takes a folder the person chose in the app, lists its styles, and says where', async () => {
+    const chosen = { ...SETTINGS, modelsDir: '/home/ada/styles' };
+    const mine = [model('mine')];
+    let listed = MODELS;
+    const { store, controller } = controllerWith({
+      chooseModelsFolder: vi.fn().mockResolvedValueOnce(ok(null)).mockResolvedValueOnce(ok(chosen)),
+      listModels: async () => ok(listed),
+    });
+    await controller.start();
+    await controller.chooseFolder('models');
+    expect(store.getState().settings?.modelsDir).toBeNull();
+    expect(store.getState().toasts).toEqual([]);
+
+    listed = mine;
+    await controller.chooseFolder('models');
+    expect(store.getState().settings?.modelsDir).toBe('/home/ada/styles');
+    expect(store.getState().models).toEqual(mine);
+    expect(store.getState().toasts.map((t) => [t.kind, t.text])).toEqual([
+      ['info', 'Styles from /home/ada/styles'],
+    ]);
+  });
+
+  it('says why a folder cannot be chosen (browser mode)', async () => {
+    const { store, controller } = controllerWith({
+      chooseSnapshotsFolder: async () =>
+        fail('In browser mode the snapshots folder is chosen by whoever started `stylemirror serve`.'),
+    });
+    await controller.chooseFolder('snapshots');
+    expect(store.getState().toasts.map((t) => t.text)).toEqual([
+      'Could not choose the snapshots folder: In browser mode the snapshots folder is chosen by whoever started `stylemirror serve`.',
+    ]);
   });
 });

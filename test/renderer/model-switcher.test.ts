@@ -12,7 +12,7 @@ function setup(selectModel: (id: string) => Promise<Result<MirrorEngineStatus>>)
   store.getState().setModels(MODELS);
   store.getState().setSettings(SETTINGS);
   const timers = new ManualTimers();
-  const api = { selectModel: vi.fn(selectModel) };
+  const api = { selectModel: vi.fn(({ id }: { id: string }) => selectModel(id)) };
   return { store, timers, api, switcher: new ModelSwitcher(api, store, new Notifier(store, timers)) };
 }
 
@@ -47,7 +47,10 @@ describe('ModelSwitcher', () => {
     await flush();
     loads[1]!.done.resolve(ok(engineStatus('bundled:wave')));
     await all;
-    expect(api.selectModel.mock.calls.map(([id]) => id)).toEqual(['bundled:la_muse', 'bundled:wave']);
+    expect(api.selectModel.mock.calls.map(([request]) => request.id)).toEqual([
+      'bundled:la_muse',
+      'bundled:wave',
+    ]);
     expect(store.getState().currentModelId).toBe('bundled:wave');
   });
 

@@ -3,7 +3,6 @@ import type { Result } from '../../common/contract.js';
 import type { Settings, SettingsPatch } from '../../common/settings-schema.js';
 import { SettingsSaver } from '../../renderer/src/app/settings-saver.js';
 import { createMirrorStore } from '../../renderer/src/store/mirror-store.js';
-import { applySettingsPatch } from '../../renderer/src/store/settings-slice.js';
 import { deferred, fail, flush, SETTINGS } from './fakes.js';
 
 /** An updateSettings whose saves the test completes one by one. */
@@ -65,13 +64,5 @@ describe('SettingsSaver', () => {
     await saver.change({ mirror: false });
     expect(store.getState().settings).toEqual(SETTINGS);
     expect(errors).toEqual(['Could not save settings: disk full']);
-  });
-
-  it('merges camera fields in a patch instead of replacing the camera', () => {
-    expect(applySettingsPatch(SETTINGS, { camera: { width: 1280, height: 720 } }).camera).toEqual({
-      deviceId: null,
-      width: 1280,
-      height: 720,
-    });
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMirrorStore } from '../../renderer/src/store/mirror-store.js';
 import { selectBackendLabel, selectCurrentModel } from '../../renderer/src/store/selectors.js';
-import { mergeSettingsPatches } from '../../renderer/src/store/settings-slice.js';
 import { parseSize, withCurrent } from '../../renderer/src/ui/size-options.js';
 import { model } from './fakes.js';
 
@@ -38,16 +37,6 @@ describe('mirror store', () => {
     store.getState().setEngineProblem('restarting');
     store.getState().setEngineProblem('restarting');
     expect(notified).toBe(1);
-  });
-
-  it('merges settings patches field by field, camera fields too', () => {
-    expect(
-      mergeSettingsPatches({ strength: 1, camera: { width: 640 } }, { camera: { height: 480 } }),
-    ).toEqual({
-      strength: 1,
-      camera: { width: 640, height: 480 },
-    });
-    expect(mergeSettingsPatches({ mirror: true }, { mirror: false })).toEqual({ mirror: false });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeWire, encodeWire } from '../../common/wire.js';
-import { WebSocketMirrorApi } from '../../renderer/src/api/websocket-mirror-api.js';
+import { webSocketMirrorApi } from '../../renderer/src/api/websocket-mirror-api.js';
 import { closeReason, wireUrl } from '../../renderer/src/api/wire-url.js';
 import { WireConnection, type WireSocketEvents } from '../../renderer/src/api/wire-connection.js';
 import { flush, ManualTimers } from './fakes.js';
@@ -18,13 +18,13 @@ function openApi() {
   }, new ManualTimers());
   events.open();
   const reply = (message: object) => events.message(encodeWire(message as never));
-  return { api: new WebSocketMirrorApi(connection), sent, reply, events };
+  return { api: webSocketMirrorApi(connection), sent, reply, events };
 }
 
 describe('WebSocketMirrorApi', () => {
   it('sends control calls on their contract channel and returns the reply’s value', async () => {
     const { api, sent, reply } = openApi();
-    const call = api.selectModel('bundled:wave');
+    const call = api.selectModel({ id: 'bundled:wave' });
     expect(sent[0]).toEqual({
       t: 'control',
       id: 1,
@@ -83,12 +83,10 @@ describe('WebSocketMirrorApi', () => {
 
   it('sends snapshots and thumbnails as plain Uint8Array bytes', async () => {
     const { api, sent } = openApi();
-    void api.saveSnapshot(new Uint8Array([137, 80, 78, 71]));
-    void api.modelThumbnail('bundled:wave', {
-      data: new Uint8ClampedArray(96 * 72 * 4),
-      width: 96,
-      height: 72,
-      channels: 4,
+    void api.saveSnapshot({ png: new Uint8Array([137, 80, 78, 71]) });
+    void api.modelThumbnail({
+      id: 'bundled:wave',
+      frame: { data: new Uint8Array(96 * 72 * 4), width: 96, height: 72, channels: 4 },
     });
     expect(sent[0]).toEqual({
       t: 'control',

@@ -1,41 +1,64 @@
 /**
- * Settings on disk as one JSON file: reading it through the migrations, keeping a damaged file aside
- * instead of losing it, and writing atomically. Synchronous on purpose: settings are read once at
- * start, before anything else can use them, and written a few bytes at a time on a person's click.
+ * Settings on disk as one JSON file, for the app (`<userData>/settings.json`) and browser mode alike:
+ * read through the migrations, a damaged file kept aside instead of lost, and every write durable
+ * before it replaces anything. Synchronous on purpose: settings are read once at start, before
+ * anything else can use them, and written a few bytes at a time on a person's click.
+ *
+ * Settings are never lost: the old file stays until the new one is on the disk (a temporary file in
+ * the same folder, flushed, then renamed over it); a full disk or a read-only folder keeps the
+ * settings as they were and says so, and a start in a folder that cannot be written still starts,
+ * with what could be read and a warning for the person.
  */
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { migrateSettings } from './settings-migrations.js';
+import { applySettingsPatch } from '../../../common/settings-patch.js';
 import {
   SETTINGS_VERSION,
-  SettingsPatchSchema,
   SettingsSchema,
+  SettingsUpdateSchema,
   type Settings,
-  type SettingsPatch,
+  type SettingsUpdate,
 } from '../../../common/settings-schema.js';
 import type { SettingsStore } from './settings-store.js';
 
 /** Largest settings file read; real ones are well under 1 KiB, so anything this big is not ours. */
 export const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 
+/** The file system calls settings use: node:fs, or a stand-in that fails on cue in tests (ENOSPC, EROFS). */
+export type SettingsFs = Pick<
+  typeof nodeFs,
+  | 'openSync'
+  | 'readSync'
+  | 'writeSync'
+  | 'fsyncSync'
+  | 'closeSync'
+  | 'renameSync'
+  | 'linkSync'
+  | 'rmSync'
+  | 'mkdirSync'
+  | 'existsSync'
+  | 'accessSync'
+>;
+
+export interface SettingsFileOptions {
+  /** The clock, for the set-aside file's name; tests pass a fixed one. */
+  readonly now?: () => Date;
+  /** Default node:fs. */
+  readonly fs?: SettingsFs;
+}
+
 /** Settings that could not be saved or kept; the message names the file and what to do. */
 export class SettingsFileError extends Error {
   override readonly name = 'SettingsFileError';
 
   constructor(
-    readonly code: 'settings-write-failed' | 'settings-set-aside-failed' | 'invalid-settings',
+    readonly code: 'settings-write-failed' | 'invalid-settings',
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -48,29 +71,32 @@ export interface RecoveredSettings {
   readonly fromVersion: number | null;
   /** What was reset or dropped, one line each (see `migrateSettings`), or why the whole file was. */
   readonly repaired: string[];
+  /**
+   * What the person should be told, one sentence each: settings that were reset, a file kept aside,
+   * a folder where changes cannot be saved. Empty when all is well.
+   */
+  readonly warnings: string[];
 }
 
 /**
- * Reads the settings file `file` and leaves it valid and current:
+ * Reads the settings file `file` and, where it can, leaves it valid and current:
  * - missing: the defaults (nothing is written);
  * - valid and current: as it is;
  * - an older version that upgrades cleanly: upgraded and written back;
- * - unreadable, not JSON, needing repair, or written by a newer app: the original is renamed aside as
- *   `<name>.corrupt-<time>.json` (never deleted, never overwritten) and the repaired or default
- *   settings are written in its place.
+ * - unreadable, not JSON, needing repair, or written by a newer app: the repaired or default settings
+ *   are written durably first, then the original is kept aside as `<name>.corrupt-<time>.json`
+ *   (never deleted, never overwritten) as the new file takes its place.
  *
- * Both settings stores call this first: electron-store in the app, {@link JsonFileSettingsStore} in
- * browser mode. `options.now` is the clock for the set-aside name (tests pass a fixed one).
- *
- * @throws {SettingsFileError} when a damaged file cannot be set aside or the settings cannot be
- *   written back; the file is then left exactly as it was.
+ * Never throws: when the folder cannot be written (read-only, full), the file is left exactly as it
+ * was, and the settings that could be read come back with a warning saying changes will not be kept.
  */
-export function recoverSettingsFile(file: string, options: { now?: () => Date } = {}): RecoveredSettings {
-  const read = readSettingsText(file);
-  if (read.kind === 'missing') return migrateSettings(undefined);
-
+export function recoverSettingsFile(file: string, options: SettingsFileOptions = {}): RecoveredSettings {
+  const fs = options.fs ?? nodeFs;
+  const read = readSettingsText(file, fs);
   let outcome: { settings: Settings; fromVersion: number | null; repaired: string[] };
-  if (read.kind === 'unreadable') {
+  if (read.kind === 'missing') {
+    outcome = migrateSettings(undefined);
+  } else if (read.kind === 'unreadable') {
     outcome = { ...migrateSettings(undefined), repaired: [`settings: ${read.reason}; using the defaults`] };
   } else {
     try {
@@ -84,60 +110,90 @@ export function recoverSettingsFile(file: string, options: { now?: () => Date } 
     }
   }
 
-  if (outcome.repaired.length > 0) {
-    const setAside = setAsideFile(file, (options.now ?? (() => new Date()))());
-    writeSettingsFile(file, outcome.settings);
-    return { ...outcome, setAside };
-  }
-  if (outcome.fromVersion !== SETTINGS_VERSION) writeSettingsFile(file, outcome.settings);
-  return outcome;
-}
-
-/**
- * Writes `settings` to `file` atomically: a temporary file beside it, then a rename, so a crash or a
- * full disk leaves either the old file or the new one, never half of one.
- *
- * @throws {SettingsFileError} `settings-write-failed`, naming the file and the reason.
- */
-export function writeSettingsFile(file: string, settings: Settings): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(temp, `${JSON.stringify(settings, null, 2)}\n`, { flush: true });
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw new SettingsFileError(
-      'settings-write-failed',
-      `Could not save the settings to ${file}: ${(error as Error).message}. Check that its folder exists and is writable.`,
+  const damaged = outcome.repaired.length > 0;
+  const warnings: string[] = [];
+  if (damaged) {
+    warnings.push(
+      `Some settings in ${file} could not be used and were reset: ${outcome.repaired.join('; ')}.`,
     );
   }
+  if (read.kind !== 'missing' && (damaged || outcome.fromVersion !== SETTINGS_VERSION)) {
+    const aside = damaged ? setAsideName(file, (options.now ?? (() => new Date()))(), fs) : undefined;
+    try {
+      writeSettingsFile(file, outcome.settings, { ...options, keepOldAs: aside });
+      if (aside !== undefined) warnings.push(`The original settings file is kept as ${aside}.`);
+      return { ...outcome, ...(aside === undefined ? {} : { setAside: aside }), warnings };
+    } catch (error) {
+      warnings.push(cannotSaveWarning(file, error, 'the settings file is left as it was'));
+      return { ...outcome, warnings };
+    }
+  }
+  const unwritable = folderNotWritable(path.dirname(file), fs);
+  if (unwritable !== null) warnings.push(cannotSaveWarning(file, unwritable));
+  return { ...outcome, warnings };
 }
 
 /**
- * The settings with `patch` applied: fields replace fields, except `camera`, which is merged field by
- * field (choosing a camera keeps the requested resolution). Pure; validation is the caller's.
+ * Writes `settings` to `file` so that the disk holds the old file or the new one, whole, whatever
+ * happens: the new text goes to a temporary file beside it and is flushed to the disk, and only then
+ * renamed over the old one (and the folder flushed, so the rename lasts too). With `keepOldAs`, the
+ * old file is kept under that name, from the same moment the new one takes its place.
+ *
+ * @throws {SettingsFileError} `settings-write-failed`, naming the file and the reason; the old file
+ *   (and everything else in the folder) is then as it was.
  */
-export function applySettingsPatch(settings: Settings, patch: SettingsPatch): Settings {
-  const { camera, ...rest } = patch;
-  const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-  const cameraDefined = Object.fromEntries(Object.entries(camera ?? {}).filter(([, v]) => v !== undefined));
-  return { ...settings, ...defined, camera: { ...settings.camera, ...cameraDefined } };
+export function writeSettingsFile(
+  file: string,
+  settings: Settings,
+  options: SettingsFileOptions & { keepOldAs?: string | undefined } = {},
+): void {
+  const fs = options.fs ?? nodeFs;
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let keptOld: 'linked' | 'moved' | null = null;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    writeDurably(temp, `${JSON.stringify(settings, null, 2)}\n`, fs);
+    if (options.keepOldAs !== undefined) keptOld = keepOldFile(file, options.keepOldAs, fs);
+    fs.renameSync(temp, file);
+  } catch (error) {
+    quietly(() => fs.rmSync(temp, { force: true }));
+    // Undo keeping the old file aside: it stays where it was, under its own name.
+    const oldFile =
+      keptOld === 'linked'
+        ? quietly(() => fs.rmSync(options.keepOldAs!, { force: true }), file, file)
+        : keptOld === 'moved'
+          ? quietly(() => fs.renameSync(options.keepOldAs!, file), file, options.keepOldAs!)
+          : file;
+    throw new SettingsFileError(
+      'settings-write-failed',
+      `Could not save the settings to ${file}: ${(error as Error).message}. The settings saved before are ` +
+        `kept${oldFile === file ? '' : ` (in ${oldFile})`}; free some disk space or make the folder writable.`,
+      { cause: error },
+    );
+  }
+  flushFolder(dir, fs);
 }
 
 /**
- * Browser mode's settings: one JSON file, read through {@link recoverSettingsFile} when constructed and
- * written atomically on every update.
+ * A settings file for either adapter: read through {@link recoverSettingsFile} when constructed, and
+ * written durably on every update. An update that cannot be saved changes nothing, here or on disk.
  */
 export class JsonFileSettingsStore implements SettingsStore {
   private current: Settings;
-  /** What loading found: a repaired or set-aside file is worth a line in the server's log. */
+  /** What loading found: a repaired or set-aside file is worth a line in the log. */
   readonly recovery: RecoveredSettings;
 
-  /** @throws {SettingsFileError} as {@link recoverSettingsFile} does. */
-  constructor(readonly file: string) {
-    this.recovery = recoverSettingsFile(file);
+  constructor(
+    readonly file: string,
+    private readonly options: SettingsFileOptions = {},
+  ) {
+    this.recovery = recoverSettingsFile(file, options);
     this.current = this.recovery.settings;
+  }
+
+  get warnings(): readonly string[] {
+    return this.recovery.warnings;
   }
 
   get(): Settings {
@@ -149,10 +205,10 @@ export class JsonFileSettingsStore implements SettingsStore {
    * Validates `patch`, applies it and saves the result.
    *
    * @throws {SettingsFileError} `invalid-settings` for a patch the schema refuses, or
-   *   `settings-write-failed`; either way the settings stay as they were.
+   *   `settings-write-failed`; either way the settings stay as they were, in memory and on disk.
    */
-  update(patch: SettingsPatch): Settings {
-    const parsed = SettingsPatchSchema.safeParse(patch);
+  update(patch: SettingsUpdate): Settings {
+    const parsed = SettingsUpdateSchema.safeParse(patch);
     if (!parsed.success) {
       const issues = parsed.error.issues
         .slice(0, 3)
@@ -162,7 +218,7 @@ export class JsonFileSettingsStore implements SettingsStore {
     }
     // Parse again as a whole: a patch valid field by field still yields valid settings, and this keeps it so.
     const next = SettingsSchema.parse(applySettingsPatch(this.current, parsed.data));
-    writeSettingsFile(this.file, next);
+    writeSettingsFile(this.file, next, this.options);
     this.current = next;
     return this.get();
   }
@@ -172,10 +228,10 @@ type SettingsText =
   { kind: 'missing' } | { kind: 'unreadable'; reason: string } | { kind: 'text'; text: string };
 
 /** The file's text, read through one handle and no further than the size limit. */
-function readSettingsText(file: string): SettingsText {
+function readSettingsText(file: string, fs: SettingsFs): SettingsText {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    fd = fs.openSync(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };
@@ -185,7 +241,7 @@ function readSettingsText(file: string): SettingsText {
     const buffer = Buffer.alloc(MAX_SETTINGS_FILE_BYTES + 1);
     let length = 0;
     for (;;) {
-      const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
+      const bytesRead = fs.readSync(fd, buffer, length, buffer.length - length, length);
       if (bytesRead === 0 || (length += bytesRead) >= buffer.length) break;
     }
     if (length > MAX_SETTINGS_FILE_BYTES) {
@@ -197,36 +253,94 @@ function readSettingsText(file: string): SettingsText {
     const code = (error as NodeJS.ErrnoException).code;
     return { kind: 'unreadable', reason: `could not be read (${code ?? (error as Error).message})` };
   } finally {
-    closeSync(fd);
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes `text` to a new file `file` and flushes it to the disk before returning. */
+function writeDurably(file: string, text: string, fs: SettingsFs): void {
+  const fd = fs.openSync(file, 'wx');
+  try {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let written = 0; written < bytes.length;) {
+      written += fs.writeSync(fd, bytes, written, bytes.length - written);
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
 /**
- * Renames `file` to a free `<name>.corrupt-<time>[-n].json` beside it and returns that path. The time
- * has no colons, which Windows forbids in file names.
- *
- * @throws {SettingsFileError} `settings-set-aside-failed` when it cannot be renamed.
+ * Gives the old file a second name, `aside`, before the new one is renamed over it: a hard link, so
+ * that no moment passes without a settings file; where links cannot be made (a folder in the file's
+ * place, FAT volumes), a rename.
  */
-function setAsideFile(file: string, now: Date): string {
+function keepOldFile(file: string, aside: string, fs: SettingsFs): 'linked' | 'moved' {
+  try {
+    fs.linkSync(file, aside);
+    return 'linked';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw error;
+    fs.renameSync(file, aside);
+    return 'moved';
+  }
+}
+
+/** Runs `undo`, answering `ok` when it worked and `failed` when it threw. */
+function quietly<T = undefined>(undo: () => void, ok?: T, failed?: T): T | undefined {
+  try {
+    undo();
+    return ok;
+  } catch {
+    return failed;
+  }
+}
+
+/** Flushes a folder's entries (the rename) to the disk; POSIX only, and best effort. */
+function flushFolder(dir: string, fs: SettingsFs): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Windows cannot open a folder; its renames are durable by themselves.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * A free `<name>.corrupt-<time>[-n].json` beside `file`. The time has no colons, which Windows forbids
+ * in file names. Keeping the file under it fails cleanly (EEXIST) should the name be taken meanwhile.
+ */
+function setAsideName(file: string, now: Date, fs: SettingsFs): string {
   const dir = path.dirname(file);
   const base = path.basename(file, path.extname(file));
   const stamp = now.toISOString().replace(/:/g, '-');
-  for (let n = 0; n < 1000; n++) {
+  for (let n = 0; ; n++) {
     const candidate = path.join(dir, `${base}.corrupt-${stamp}${n === 0 ? '' : `-${n}`}.json`);
-    // rename() would replace an existing file; one process owns the settings file, so check, then rename.
-    if (existsSync(candidate)) continue;
-    try {
-      renameSync(file, candidate);
-      return candidate;
-    } catch (error) {
-      throw new SettingsFileError(
-        'settings-set-aside-failed',
-        `The settings file ${file} is damaged and could not be moved aside to ${candidate} (${(error as Error).message}). Move or delete it yourself, then start again.`,
-      );
-    }
+    if (!fs.existsSync(candidate)) return candidate;
   }
-  throw new SettingsFileError(
-    'settings-set-aside-failed',
-    `The settings file ${file} is damaged and there is no free name beside it to keep it under. Move it yourself, then start again.`,
+}
+
+/** Why nothing can be saved in `dir` (or the nearest folder above it that exists), or null when it can. */
+function folderNotWritable(dir: string, fs: SettingsFs): Error | null {
+  let existing = dir;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  try {
+    fs.accessSync(existing, nodeFs.constants.W_OK);
+    return null;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+function cannotSaveWarning(file: string, error: unknown, also?: string): string {
+  const reason = error instanceof SettingsFileError ? (error.cause as Error | undefined) : (error as Error);
+  return (
+    `Style Mirror cannot save its settings in ${path.dirname(file)} (${reason?.message ?? String(error)})` +
+    `${also === undefined ? '' : `; ${also}`}. It started with the settings it could read; changes will ` +
+    'not be kept until there is space on the disk and the folder is writable.'
   );
 }

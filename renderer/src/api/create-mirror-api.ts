@@ -1,10 +1,10 @@
 import type { MirrorApi } from '../../../common/mirror-api.js';
 import type { PreloadApi } from '../../../common/preload-api.js';
 import { browserSocket } from './browser-socket.js';
-import { ElectronMirrorApi } from './electron-mirror-api.js';
+import { electronMirrorApi } from './electron-mirror-api.js';
 import { receiveFramePorts } from './electron-frame-port.js';
 import { FramePortClient } from './frame-port-client.js';
-import { WebSocketMirrorApi } from './websocket-mirror-api.js';
+import { webSocketMirrorApi } from './websocket-mirror-api.js';
 import { WireConnection } from './wire-connection.js';
 import { wireUrl } from './wire-url.js';
 
@@ -24,7 +24,7 @@ export function createMirrorApi(): MirrorApi {
   if (preload !== undefined) {
     const frames = new FramePortClient();
     receiveFramePorts(frames);
-    return new ElectronMirrorApi(preload, frames);
+    return electronMirrorApi(preload, frames);
   }
-  return new WebSocketMirrorApi(new WireConnection(browserSocket(wireUrl(location))));
+  return webSocketMirrorApi(new WireConnection(browserSocket(wireUrl(location))));
 }

@@ -55,11 +55,3 @@ export function toRgba(frame: Frame): Uint8ClampedArray<ArrayBuffer> {
   }
   return out;
 }
-
-/**
- * `bytes` backed by a plain ArrayBuffer, as the contract's request types say (a copy only in the rare
- * case of a SharedArrayBuffer behind them).
- */
-export function plainBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
-}

@@ -43,6 +43,7 @@ export class MirrorController {
     const settings = await this.untilOk('Reading the settings', () => this.api.getSettings());
     if (settings === undefined) return;
     this.settings.loaded(settings);
+    await this.showSettingsWarnings();
     const models = await this.untilOk('Listing the styles', () => this.api.listModels());
     if (models === undefined) return;
     const state = this.store.getState();
@@ -79,7 +80,7 @@ export class MirrorController {
 
   /** Saves PNG bytes as a snapshot and says where it went. */
   async saveSnapshot(png: Uint8Array): Promise<void> {
-    const result = await this.api.saveSnapshot(png);
+    const result = await this.api.saveSnapshot({ png });
     if (result.ok) this.notifier.toast('snapshot', `Snapshot saved: ${result.value.path}`);
     else this.notifier.toast('error', `Could not save the snapshot: ${result.error.message}`);
   }
@@ -90,6 +91,27 @@ export class MirrorController {
       this.notifier.toast('error', `Could not open the snapshots folder: ${result.error.message}`);
     else if (this.api.transport === 'browser')
       this.notifier.toast('info', `Snapshots are saved in ${result.value.path}`);
+  }
+
+  /**
+   * Asks the app for a folder: Electron opens the system's folder dialog, the page never names a path.
+   * A new models folder lists its styles at once.
+   */
+  async chooseFolder(purpose: 'models' | 'snapshots'): Promise<void> {
+    const result =
+      purpose === 'models' ? await this.api.chooseModelsFolder() : await this.api.chooseSnapshotsFolder();
+    if (!result.ok) {
+      this.notifier.toast('error', `Could not choose the ${purpose} folder: ${result.error.message}`);
+      return;
+    }
+    if (result.value === null) return; // Cancelled.
+    this.settings.loaded(result.value);
+    if (purpose === 'models') {
+      await this.refreshModels();
+      this.notifier.toast('info', `Styles from ${result.value.modelsDir}`);
+    } else {
+      this.notifier.toast('info', `Snapshots are saved in ${result.value.snapshotsDir}`);
+    }
   }
 
   /**
@@ -110,6 +132,13 @@ export class MirrorController {
       if (this.store.getState().currentModelId === null)
         this.store.getState().setCurrentModel(currentModelId);
     }
+  }
+
+  /** Says what went wrong with the settings file (reset values, a read-only folder), once, at start. */
+  private async showSettingsWarnings(): Promise<void> {
+    const warnings = await this.api.settingsWarnings();
+    if (!warnings.ok) return; // The settings themselves were read: nothing here stops the mirror.
+    for (const warning of warnings.value) this.notifier.toast('warning', warning);
   }
 
   private async untilOk<T>(what: string, call: () => Promise<Result<T>>): Promise<T | undefined> {

@@ -84,7 +84,7 @@ export class ModelSwitcher {
       if (announce) this.notifier.model(model, false);
       return;
     }
-    const result = await this.api.selectModel(id);
+    const result = await this.api.selectModel({ id });
     const state = this.store.getState();
     if (result.ok) {
       state.setCurrentModel(id);

@@ -5,7 +5,13 @@ import type { Toast } from '../store/ui-slice.js';
 
 /** How long a style's name stays up once it is showing. */
 export const MODEL_TOAST_MS = 1500;
-const TOAST_MS: Readonly<Record<Toast['kind'], number>> = { snapshot: 5000, info: 5000, error: 8000 };
+/** A warning (settings that cannot be kept) stays long enough to be read on a mirror nobody watches. */
+const TOAST_MS: Readonly<Record<Toast['kind'], number>> = {
+  snapshot: 5000,
+  info: 5000,
+  error: 8000,
+  warning: 30_000,
+};
 
 /** Shows toasts in the store and takes them down again after a while. */
 export class Notifier {

@@ -1,6 +1,6 @@
 import type { MirrorApi } from '../../../common/mirror-api.js';
 import type { Settings, SettingsPatch } from '../../../common/settings-schema.js';
-import { applySettingsPatch, mergeSettingsPatches } from '../store/settings-slice.js';
+import { applySettingsPatch, mergeSettingsPatches } from '../../../common/settings-patch.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 
 /**

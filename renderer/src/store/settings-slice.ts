@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla';
-import type { Settings, SettingsPatch } from '../../../common/settings-schema.js';
+import type { Settings } from '../../../common/settings-schema.js';
 import type { MirrorState } from './mirror-state.js';
 
 export interface SettingsSlice {
@@ -12,18 +12,3 @@ export const createSettingsSlice: StateCreator<MirrorState, [], [], SettingsSlic
   settings: null,
   setSettings: (settings) => set({ settings }),
 });
-
-/** `settings` with `patch` applied, as the settings store applies it (camera fields merge). */
-export function applySettingsPatch(settings: Settings, patch: SettingsPatch): Settings {
-  const { camera, ...rest } = patch;
-  return { ...settings, ...rest, camera: { ...settings.camera, ...camera } };
-}
-
-/** Two patches as one, the later winning field by field (camera fields merge). */
-export function mergeSettingsPatches(first: SettingsPatch, second: SettingsPatch): SettingsPatch {
-  const camera =
-    first.camera === undefined && second.camera === undefined
-      ? {}
-      : { camera: { ...first.camera, ...second.camera } };
-  return { ...first, ...second, ...camera };
-}

@@ -1,10 +1,10 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { MirrorState } from './mirror-state.js';
 
-/** A short message in the corner: a saved snapshot's path, an error, a hint. */
+/** A short message in the corner: a saved snapshot's path, an error, a hint, a warning that lasts. */
 export interface Toast {
   readonly id: number;
-  readonly kind: 'snapshot' | 'error' | 'info';
+  readonly kind: 'snapshot' | 'error' | 'info' | 'warning';
   readonly text: string;
 }
 

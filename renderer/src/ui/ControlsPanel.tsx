@@ -142,8 +142,27 @@ export function ControlsPanel({ ref }: { readonly ref: Ref<HTMLElement> }) {
           Snapshot <kbd>S</kbd>
         </button>
         <button type="button" onClick={() => void controller.openSnapshotFolder()}>
-          Snapshots folder
+          Open snapshots
         </button>
+        {/* In browser mode the folders are whatever `serve` was started with: nothing to choose. */}
+        {controller.api.transport === 'electron' && (
+          <>
+            <button
+              type="button"
+              data-testid="choose-models-folder"
+              onClick={() => void controller.chooseFolder('models')}
+            >
+              Styles folder…
+            </button>
+            <button
+              type="button"
+              data-testid="choose-snapshots-folder"
+              onClick={() => void controller.chooseFolder('snapshots')}
+            >
+              Snapshots folder…
+            </button>
+          </>
+        )}
         <button type="button" onClick={toggleFullscreen}>
           Fullscreen <kbd>F11</kbd>
         </button>

@@ -23,11 +23,7 @@ export function Toasts() {
   return (
     <div className="toasts" role="log" aria-live="polite">
       {toasts.map((toast) => (
-        <div
-          key={toast.id}
-          className={`toast toast-${toast.kind}`}
-          data-testid={toast.kind === 'snapshot' ? 'snapshot-toast' : undefined}
-        >
+        <div key={toast.id} className={`toast toast-${toast.kind}`} data-testid={`${toast.kind}-toast`}>
           {toast.text}
         </div>
       ))}

@@ -1,6 +1,6 @@
 import type { MirrorApi } from '../../../common/mirror-api.js';
 import type { Frame } from '../../../common/frame.js';
-import { toRgba } from '../api/frame-data.js';
+import { asByteFrame, toRgba } from '../api/frame-data.js';
 import type { RenderThumbnail } from './thumbnail-cache.js';
 
 /** The size of a camera thumbnail: small enough for a control channel, big enough for a tile. */
@@ -14,7 +14,7 @@ export const THUMBNAIL_SIZE = { width: 96, height: 72 } as const;
 export function thumbnailRenderer(api: MirrorApi, grabFrame: () => Frame | null): RenderThumbnail {
   return async (model) => {
     if (model.hasStyleImage) {
-      const image = await api.styleImage(model.id);
+      const image = await api.styleImage({ id: model.id });
       if (image.ok && image.value !== null) {
         // slice(): a Blob wants bytes of its own, not a view into a message's buffer.
         return URL.createObjectURL(new Blob([image.value.bytes.slice()], { type: image.value.mimeType }));
@@ -22,7 +22,9 @@ export function thumbnailRenderer(api: MirrorApi, grabFrame: () => Frame | null)
     }
     const frame = grabFrame();
     if (frame === null) return null;
-    const result = await api.modelThumbnail(model.id, frame);
+    // The control channel takes RGBA bytes (canvas pixels are a Uint8ClampedArray view of them).
+    const { data, width, height } = asByteFrame(frame);
+    const result = await api.modelThumbnail({ id: model.id, frame: { data, width, height, channels: 4 } });
     return result.ok ? frameToDataUrl(result.value) : null;
   };
 }
