@@ -66,6 +66,8 @@ export interface SnapshotFolderOptions {
    * made at a stored path.
    */
   readonly defaultDir?: string;
+  /** How the person picks another folder, for messages; default: the app's settings button. */
+  readonly howToChoose?: string;
 }
 
 /** The snapshots folder. Its location is asked for on every save, so a settings change applies at once. */
@@ -76,6 +78,7 @@ export class SnapshotFolder {
   /** Saved or being saved, against the quota: taken before writing, so concurrent saves cannot overrun it. */
   private readonly used = { files: 0, bytes: 0 };
   private readonly defaultDir: string | undefined;
+  private readonly howToChoose: string;
 
   constructor(
     private readonly dir: () => string,
@@ -85,6 +88,8 @@ export class SnapshotFolder {
     this.limits = options.limits ?? DEFAULT_SNAPSHOT_LIMITS;
     this.quota = options.quota;
     this.defaultDir = options.defaultDir === undefined ? undefined : path.resolve(options.defaultDir);
+    this.howToChoose =
+      options.howToChoose ?? 'Choose a snapshots folder in the settings ("Snapshots folder…").';
   }
 
   /** The folder's absolute path, as it is now. */
@@ -98,13 +103,17 @@ export class SnapshotFolder {
    *
    * @throws {SnapshotError} `snapshots-folder-unavailable`, saying what to do.
    */
+  private unavailable(problem: string): SnapshotError {
+    return new SnapshotError('snapshots-folder-unavailable', `${problem} ${this.howToChoose}`);
+  }
+
   async ensure(): Promise<string> {
     const dir = this.path;
     if (dir === this.defaultDir) {
       try {
         await mkdir(dir, { recursive: true });
       } catch (error) {
-        throw unavailable(`Could not create the snapshots folder ${dir} (${(error as Error).message}).`);
+        throw this.unavailable(`Could not create the snapshots folder ${dir} (${(error as Error).message}).`);
       }
     }
     let isFolder: boolean;
@@ -112,13 +121,13 @@ export class SnapshotFolder {
       isFolder = (await stat(dir)).isDirectory();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw unavailable(
+      throw this.unavailable(
         code === 'ENOENT'
           ? `The snapshots folder ${dir} is not there (any more).`
           : `The snapshots folder ${dir} cannot be reached (${(error as Error).message}).`,
       );
     }
-    if (!isFolder) throw unavailable(`The snapshots folder ${dir} is not a folder.`);
+    if (!isFolder) throw this.unavailable(`The snapshots folder ${dir} is not a folder.`);
     return dir;
   }
 
@@ -255,12 +264,7 @@ function mib(bytes: number): string {
   return bytes < 1024 * 1024 ? `${bytes} bytes` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function unavailable(problem: string): SnapshotError {
-  return new SnapshotError(
-    'snapshots-folder-unavailable',
-    `${problem} Choose a snapshots folder in the settings ("Snapshots folder…").`,
-  );
-}
+
 
 function writeFailed(file: string, error: unknown): SnapshotError {
   return new SnapshotError(

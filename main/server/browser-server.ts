@@ -112,6 +112,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         quota: SNAPSHOT_QUOTA,
         // Made when missing: the default or --snapshots; a folder found in the settings must exist.
         defaultDir: options.snapshotsDir ?? defaultSnapshotsDir(),
+        howToChoose: 'Start `stylemirror serve` with --snapshots DIR to use another folder.',
       }),
       warn: log,
     }),

@@ -129,7 +129,14 @@ describe('mirror service (fake engine)', () => {
     expect(await m.call('models:list', {})).toEqual({
       ok: true,
       value: [
-        { id: 'bundled:rain_princess', name: 'Rain Princess', source: 'bundled', hasStyleImage: false },
+        {
+          id: 'bundled:rain_princess',
+          name: 'Rain Princess',
+          source: 'bundled',
+          format: 'ml5',
+          hasStyleImage: false,
+          editable: false,
+        },
       ],
     });
   });

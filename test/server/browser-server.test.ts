@@ -355,7 +355,7 @@ describe('browser-mode server: limits on work', () => {
       expectError(reply, 'snapshots-folder-unavailable');
       const message = !reply.ok ? reply.error.message : '';
       expect(message).toBe(
-        "Could not create the snapshots folder <snapshots folder> (ENOTDIR: not a directory, mkdir '<snapshots folder>'). Choose another snapshots folder.",
+        "Could not create the snapshots folder <snapshots folder> (ENOTDIR: not a directory, mkdir '<snapshots folder>'). Start `stylemirror serve` with --snapshots DIR to use another folder.",
       );
       expect(message).not.toContain(dir);
       expect(logged.join('\n')).toContain(`Could not create the snapshots folder ${snapshotsDir}`);
