@@ -95,6 +95,48 @@ interface ChannelSchemas {
  * `CONTROL_METHODS` (the type checker refuses a missing or an extra one). A channel's name is also
  * its IPC channel in Electron and its `channel` field in browser mode.
  */
+/** Most files one import may upload, and their total size: a model is a few megabytes. */
+export const MAX_IMPORT_FILES = 200;
+export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+
+/** A dropped or picked model, as the page uploads it: relative paths (`/`-separated) and contents. */
+const ImportFilesSchema = z
+  .array(z.object({ path: z.string().min(1).max(1024), bytes }).strict())
+  .min(1, 'no files to import')
+  .max(MAX_IMPORT_FILES, `a style has at most ${MAX_IMPORT_FILES} files`)
+  .refine(
+    (files) => files.reduce((sum, file) => sum + file.bytes.length, 0) <= MAX_IMPORT_BYTES,
+    `a style is at most ${MAX_IMPORT_BYTES / 1024 / 1024} MiB`,
+  );
+
+/** A pack of styles "Get more styles" offers, with what the person must read before downloading. */
+export const PackInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  licence: ModelLicenceSchema,
+  /** Styles in the pack, and how many of them the library already has. */
+  models: z.number().int(),
+  inLibrary: z.number().int(),
+  /** Bytes still to download. */
+  bytesToDownload: z.number().int(),
+});
+export type PackInfo = z.infer<typeof PackInfoSchema>;
+
+/** The one pack download that may run at a time, as the page polls it. */
+export const PackStatusSchema = z.object({
+  state: z.enum(['idle', 'downloading', 'done', 'failed', 'cancelled']),
+  packId: z.string().optional(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  /** The style being fetched now. */
+  model: z.string().optional(),
+  /** Ids of the styles this run added to the library. */
+  added: z.array(z.string()),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type PackStatus = z.infer<typeof PackStatusSchema>;
+
 export const CONTROL_CHANNELS = {
   /** Models in the bundled folder and the user's folder. */
   'models:list': { request: empty, response: z.array(ModelInfoSchema) },
@@ -110,6 +152,30 @@ export const CONTROL_CHANNELS = {
     request: z.object({ id: modelId, frame: SmallFrameSchema }).strict(),
     response: SmallFrameSchema,
   },
+  /**
+   * Adds a style to the library from files the page uploads (a dropped folder, or one .zip), checked
+   * in full before it is listed; browser mode only when `serve` was started with --allow-imports.
+   */
+  'models:import': {
+    request: z.object({ files: ImportFilesSchema, name: z.string().max(200).optional() }).strict(),
+    response: ModelInfoSchema,
+  },
+  /** The same from a folder or .zip the person picks in the system's dialog (Electron only); null: cancelled. */
+  'models:import-dialog': { request: empty, response: ModelInfoSchema.nullable() },
+  /** A library style's new name for people (its id stays). */
+  'models:rename': {
+    request: z.object({ id: modelId, name: z.string().max(200) }).strict(),
+    response: ModelInfoSchema,
+  },
+  /** Deletes a library style (the page asks the person first); bundled styles cannot be deleted. */
+  'models:remove': { request: z.object({ id: modelId }).strict(), response: empty },
+  /** The packs "Get more styles" offers. */
+  'packs:list': { request: empty, response: z.array(PackInfoSchema) },
+  /** Starts downloading a pack into the library (after the person accepted its licence). */
+  'packs:download': { request: z.object({ id: z.string().max(64) }).strict(), response: PackStatusSchema },
+  'packs:status': { request: empty, response: PackStatusSchema },
+  /** Stops the download; what was fetched is kept, so the next start resumes. */
+  'packs:cancel': { request: empty, response: PackStatusSchema },
   'settings:get': { request: empty, response: SettingsSchema },
   /** Applies a partial update and returns the whole new settings. */
   'settings:update': { request: SettingsPatchSchema, response: SettingsSchema },

@@ -22,7 +22,8 @@ import {
 import { modelsDirOverride } from './command-line.js';
 import { EngineSupervisor } from '../engine/engine-supervisor.js';
 import { UtilityProcessLauncher } from './engine-process.js';
-import { chooseFolderInDialog } from './folder-dialog.js';
+import { chooseFolderInDialog, pickImportInDialog } from './folder-dialog.js';
+import { PackDownloads } from '../core/pack-downloads.js';
 import { FRAME_PORT_CHANNEL } from '../../common/preload-api.js';
 import { setupIpc } from './ipc.js';
 import { setupNavigationGuards } from './navigation.js';
@@ -125,13 +126,14 @@ async function start(): Promise<void> {
   engineSupervisor.start();
 
   const picturesFolder = defaultSnapshotsDir(app.getPath('pictures'));
+  const paths = stylemirrorPaths();
   // IPC handlers are registered before the window exists, so the page's first call finds them.
   setupIpc(
     createControlHandlers({
       engine: engineSupervisor,
       library: new ModelLibrary({
         bundledDir: bundledModelsDir(app),
-        libraryDir: stylemirrorPaths().libraryDir,
+        libraryDir: paths.libraryDir,
         // Read on every call: a folder chosen in the settings applies at once, unless --models overrides it.
         userDir: () => modelsOverride ?? settings.get().modelsDir,
       }),
@@ -152,6 +154,8 @@ async function start(): Promise<void> {
         }
         return chooseFolderInDialog(mainWindow, purpose, current);
       },
+      pickImport: () => pickImportInDialog(mainWindow),
+      packs: new PackDownloads({ libraryDir: paths.libraryDir, cacheDir: paths.cacheDir }),
       warn: (message) => console.warn(`Style Mirror: ${message}`),
     }),
     ownWindows,

@@ -85,6 +85,8 @@ program
     '--snapshots <dir>',
     "where snapshots go (overrides the settings'; default ~/Pictures/Style Mirror)",
   )
+  .option('--allow-imports', 'let pages add, rename and delete styles and download style packs', false)
+  .option('--packs-from <url>', 'download style packs from this mirror instead of their own addresses')
   .action(async (opts) => {
     await serveCommand(opts);
   });

@@ -10,6 +10,8 @@ import type { Settings } from '../../common/settings-schema.js';
 import type { ModelLibrary } from './model-library.js';
 import type { SettingsStore } from './settings/settings-store.js';
 import type { SnapshotFolder } from './snapshots.js';
+import { importModel, validateWithEngine, type ImportSource } from './model-import.js';
+import type { PackDownloads } from './pack-downloads.js';
 
 export interface MirrorServiceDeps {
   /** The engine worker (utilityProcess supervisor, Node worker client, or in-process in tests). */
@@ -27,6 +29,15 @@ export interface MirrorServiceDeps {
   readonly chooseFolder?: (purpose: FolderPurpose, current: string | null) => Promise<string | null>;
   /** Told about failures that do not fail the request (remembering the last model); default: ignored. */
   readonly warn?: (message: string) => void;
+  /**
+   * Whether the page may import, rename and delete styles and download packs. Default true (the app:
+   * the person at the window); browser mode only with `serve --allow-imports`.
+   */
+  readonly libraryChanges?: boolean;
+  /** Asks the person for a model folder or .zip in a native dialog; null: cancelled. Electron only. */
+  readonly pickImport?: () => Promise<ImportSource | null>;
+  /** "Get more styles"; absent: no packs offered. */
+  readonly packs?: PackDownloads;
 }
 
 /** Which folder a dialog asks for. */
@@ -37,7 +48,7 @@ export class ControlError extends Error {
   override readonly name = 'ControlError';
 
   constructor(
-    readonly code: 'folder-choice-unavailable' | 'folder-unavailable',
+    readonly code: 'folder-choice-unavailable' | 'folder-unavailable' | 'library-read-only',
     message: string,
   ) {
     super(message);
@@ -82,8 +93,72 @@ export function createControlHandlers(deps: MirrorServiceDeps): ControlHandlers 
     return settings.update({ [field]: dir });
   }
 
+  /** The library folder, when the page may change it; refuses otherwise, saying how to allow it. */
+  function changeableLibrary(): string {
+    if (deps.libraryChanges === false) {
+      throw new ControlError(
+        'library-read-only',
+        'In browser mode the style library is changed only when `stylemirror serve` was started with --allow-imports.',
+      );
+    }
+    if (library.libraryDir === undefined) {
+      throw new ControlError('library-read-only', 'There is no style library to add styles to here.');
+    }
+    return library.libraryDir;
+  }
+
+  async function importFrom(source: ImportSource, name?: string) {
+    const imported = await importModel({
+      libraryDir: changeableLibrary(),
+      source,
+      validate: validateWithEngine,
+      ...(name === undefined || name.trim() === '' ? {} : { name }),
+    });
+    return (await library.resolve(imported.id)).info;
+  }
+
+  function packs(): PackDownloads {
+    changeableLibrary();
+    if (deps.packs === undefined)
+      throw new ControlError('library-read-only', 'No style packs are offered here.');
+    return deps.packs;
+  }
+
   return {
     'models:list': () => library.list(),
+
+    'models:import': ({ files, name }) => importFrom({ kind: 'files', files }, name),
+
+    'models:import-dialog': async () => {
+      changeableLibrary();
+      if (deps.pickImport === undefined) {
+        throw new ControlError(
+          'folder-choice-unavailable',
+          'In browser mode, add a style by dropping its folder or .zip on the page.',
+        );
+      }
+      const source = await deps.pickImport();
+      return source === null ? null : importFrom(source);
+    },
+
+    'models:rename': async ({ id, name }) => {
+      changeableLibrary();
+      return library.rename(id, name);
+    },
+
+    'models:remove': async ({ id }) => {
+      changeableLibrary();
+      await library.remove(id);
+      return {};
+    },
+
+    'packs:list': async () => (deps.packs === undefined ? [] : deps.packs.list()),
+
+    'packs:download': async ({ id }) => packs().start(id),
+
+    'packs:status': async () => packs().current(),
+
+    'packs:cancel': async () => packs().cancel(),
 
     'models:select': async ({ id }) => {
       const { dir, info } = await library.resolve(id);

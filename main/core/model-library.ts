@@ -74,6 +74,11 @@ export class ModelLibrary {
     this.maxModels = options.maxModelsPerFolder ?? MAX_MODELS_PER_FOLDER;
   }
 
+  /** Where imported and downloaded models go; undefined when this library has none. */
+  get libraryDir(): string | undefined {
+    return this.options.libraryDir;
+  }
+
   /** Every model, sorted by display name. A missing or unreadable folder contributes none; never throws. */
   async list(): Promise<ModelInfo[]> {
     const models: ModelInfo[] = [];

@@ -264,8 +264,6 @@ function mib(bytes: number): string {
   return bytes < 1024 * 1024 ? `${bytes} bytes` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-
-
 function writeFailed(file: string, error: unknown): SnapshotError {
   return new SnapshotError(
     'snapshot-write-failed',

@@ -7,6 +7,7 @@
 import { mkdir, opendir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { ModelFormat } from '../../common/contract.js';
 import { downloadVerifiedFile, type DownloadFileOptions } from './download.js';
 import { ML5_CLASSICS } from './packs/ml5-classics.js';
 import {
@@ -55,7 +56,6 @@ export function modelBytes(model: PackModel): number {
 // ---------------------------------------------------------------------------------------------------
 // The importer this module hands models to (main/core/model-import.ts), described by what it is given.
 
-export type ModelFormat = 'ml5' | 'tfjs-graph' | 'onnx';
 /** Checks a model folder; throws the engine's ModelError when it is not a usable model. */
 export type ValidateModel = (dir: string) => Promise<{ format: ModelFormat }>;
 

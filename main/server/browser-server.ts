@@ -19,6 +19,7 @@ import {
 } from '../../common/wire.js';
 import { createControlHandlers } from '../core/mirror-service.js';
 import { ModelLibrary } from '../core/model-library.js';
+import { PackDownloads } from '../core/pack-downloads.js';
 import { stylemirrorPaths } from '../engine/stylemirror-home.js';
 import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { SnapshotFolder } from '../core/snapshots.js';
@@ -50,6 +51,13 @@ export interface BrowserServerOptions {
   readonly libraryDir?: string;
   /** The user's models folder; overrides the one in the settings. */
   readonly modelsDir?: string;
+  /**
+   * Whether pages may import, rename and delete styles and download packs into the library (`serve
+   * --allow-imports`). Off by default: on a LAN the library belongs to whoever started `serve`.
+   */
+  readonly allowImports?: boolean;
+  /** Where style packs are downloaded from instead of their own addresses (tests, a local mirror). */
+  readonly packsBaseUrl?: string;
   /** Where snapshots go; overrides the settings' folder, which defaults to ~/Pictures/Style Mirror. */
   readonly snapshotsDir?: string;
   /** The engine; default a supervised worker thread ({@link startWorkerEngine}). The server closes it. */
@@ -115,6 +123,12 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         howToChoose: 'Start `stylemirror serve` with --snapshots DIR to use another folder.',
       }),
       warn: log,
+      libraryChanges: options.allowImports === true,
+      packs: new PackDownloads({
+        libraryDir,
+        cacheDir: stylemirrorPaths().cacheDir,
+        ...(options.packsBaseUrl === undefined ? {} : { baseUrl: options.packsBaseUrl }),
+      }),
     }),
   );
   const scrubPaths = createPathScrubber([

@@ -24,6 +24,10 @@ export interface ServeOptions {
   readonly settings?: string;
   /** The snapshots folder (overrides the settings'); default ~/Pictures/Style Mirror. */
   readonly snapshots?: string;
+  /** Pages may add, rename and delete styles and download packs. */
+  readonly allowImports?: boolean;
+  /** Download style packs from here (a local mirror) instead of their own addresses. */
+  readonly packsFrom?: string;
 }
 
 /** The built page, beside the built CLI: dist/main/cli/commands -> dist/renderer. */
@@ -64,6 +68,8 @@ export async function serveCommand(
     bundledModelsDir: BUNDLED_MODELS_DIR,
     ...(modelsDir === undefined ? {} : { modelsDir }),
     ...(snapshotsDir === undefined ? {} : { snapshotsDir }),
+    allowImports: options.allowImports === true,
+    ...(options.packsFrom === undefined ? {} : { packsBaseUrl: options.packsFrom }),
   });
   printBanner(server, options, { modelsDir, settingsFile, snapshotsDir }, log);
 
@@ -107,6 +113,9 @@ function printBanner(
   }
   log(`Page:      ${RENDERER_DIR}`);
   log(`Models:    ${BUNDLED_MODELS_DIR} (bundled)`);
+  log(
+    `           ${stylemirrorPaths().libraryDir} (the style library; ${options.allowImports === true ? 'pages may add, rename and delete styles' : 'read-only to pages: --allow-imports lets them add styles'})`,
+  );
   log(
     `           ${where.modelsDir ?? "the settings' models folder, if any (pages cannot change it: give --models DIR)"}`,
   );
