@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { benchCommand } from './commands/bench-command.js';
 import { pipelineBenchCommand } from './commands/pipeline-bench.js';
+import { temporalBenchCommand } from './commands/temporal-bench.js';
 import { parsePort, serveCommand } from './commands/serve-command.js';
 import { stylizeCommand } from './commands/stylize-command.js';
 import { parseBackend, parseSize, parseStrength } from './parse-options.js';
@@ -52,14 +53,27 @@ program
     'instead: fps and latency the browser page really shows (headless Chromium, fake camera, 256x192) against the engine alone',
     false,
   )
+  .option(
+    '--temporal',
+    "instead: each model's still-scene flicker and motion fidelity with and without the frame stabiliser, and its ms per frame",
+    false,
+  )
   .option('--seconds <n>', 'with --pipeline: seconds per measurement', (v) => Number.parseFloat(v), 15)
   .option(
     '--models <dir>',
-    'with --pipeline: folder of ml5 model folders (default STYLEMIRROR_MODELS, ../shared/models/ml5)',
+    'with --pipeline or --temporal: folder of ml5 model folders (default STYLEMIRROR_MODELS, ../shared/models/ml5)',
   )
   .option('--chromium <path>', 'with --pipeline: the Chromium to drive', '/usr/bin/chromium')
+  .addOption(
+    new Option('-b, --backend <name>', 'with --temporal: auto, ort or tfjs')
+      .default('auto')
+      .argParser(parseBackend),
+  )
   .action(async (opts) => {
+    if (opts.pipeline && opts.temporal)
+      throw new Error('--pipeline and --temporal are separate benches: give one.');
     if (opts.pipeline) await pipelineBenchCommand(opts);
+    else if (opts.temporal) await temporalBenchCommand(opts);
     else await benchCommand(opts);
   });
 

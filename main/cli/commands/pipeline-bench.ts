@@ -8,7 +8,6 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { listModelFolders } from '../../core/model-library.js';
 import { writeSettingsFile } from '../../core/settings/settings-file-store.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../common/settings-schema.js';
 import type { StylizeResult } from '../../../common/engine-types.js';
@@ -17,6 +16,7 @@ import type { Size } from '../../engine/stylize.js';
 import { EngineClient } from '../../engine/worker/engine-client.js';
 import { startBrowserServer } from '../../server/browser-server.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
+import { benchModelFolders, FOX_VIDEO } from '../shared-data.js';
 import { HeadlessChromium, type HeadlessPage } from './headless-chromium.js';
 import { RENDERER_DIR } from './serve-command.js';
 
@@ -70,10 +70,6 @@ const WARMUP_MS = 3000;
 /** Longest wait for the first stylized frame on the page. */
 const FIRST_FRAME_TIMEOUT_MS = 90_000;
 
-const REPO_ROOT = path.resolve(BUNDLED_MODELS_DIR, '..');
-const SHARED = path.resolve(REPO_ROOT, '../shared');
-const FOX_VIDEO = path.join(SHARED, 'video/fox_320x240_15fps.y4m');
-
 /** Measures the browser pipeline, then the engine alone, and prints both with their ratio. */
 export async function pipelineBenchCommand(
   options: PipelineBenchOptions,
@@ -90,7 +86,10 @@ export async function pipelineBenchCommand(
       `No Chromium to run at ${chromiumPath}. Install Debian's chromium (scripts/install-chromium.sh) or give --chromium PATH.`,
     );
   }
-  const { modelsDir, folder } = await resolveBenchModel(options);
+  const {
+    modelsDir,
+    folders: [folder],
+  } = await benchModelFolders(options);
   const say = options.json ? () => undefined : log;
   const durationMs = options.seconds * 1000;
 
@@ -165,26 +164,6 @@ export async function pipelineBenchCommand(
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
-}
-
-async function resolveBenchModel(
-  options: PipelineBenchOptions,
-): Promise<{ modelsDir: string; folder: string }> {
-  if (options.model !== undefined && (options.model.includes('/') || options.model.includes(path.sep))) {
-    const dir = path.resolve(options.model);
-    return { modelsDir: path.dirname(dir), folder: path.basename(dir) };
-  }
-  const fromEnv = (process.env.STYLEMIRROR_MODELS ?? '').split(path.delimiter).find((p) => p !== '');
-  const modelsDir = path.resolve(options.models ?? fromEnv ?? path.join(SHARED, 'models/ml5'));
-  const folders = await listModelFolders(modelsDir);
-  if (folders.length === 0) {
-    throw new Error(`No style models in ${modelsDir}. Give a folder of ml5 model folders with --models DIR.`);
-  }
-  const folder = options.model ?? folders[0]!;
-  if (!folders.includes(folder)) {
-    throw new Error(`No style model "${folder}" in ${modelsDir}. Known models: ${folders.join(', ')}.`);
-  }
-  return { modelsDir, folder };
 }
 
 /** Browser mode in this process, the built page in headless Chromium with the fake camera. */
