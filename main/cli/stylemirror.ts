@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { benchCommand } from './commands/bench-command.js';
 import { pipelineBenchCommand } from './commands/pipeline-bench.js';
 import { temporalBenchCommand } from './commands/temporal-bench.js';
+import { stillSceneBenchCommand } from './commands/still-scene-bench.js';
 import { parsePort, serveCommand } from './commands/serve-command.js';
 import { stylizeCommand } from './commands/stylize-command.js';
 import { parseBackend, parseSize, parseStrength } from './parse-options.js';
@@ -26,6 +27,11 @@ program
   )
   .option('--strength <0..1>', 'blend with the original: 0 original, 1 full style', parseStrength, 1)
   .option('--preserve-colors', "keep the photo's colours, take the style's light and dark", false)
+  .option(
+    '--stabilize',
+    "take the images as consecutive video frames (a folder's in name order) and steady the painting where the picture is still",
+    false,
+  )
   .action(async (inputs: string[], opts) => {
     const summary = await stylizeCommand(inputs, opts);
     if (summary.failed.length > 0) {
@@ -54,6 +60,11 @@ program
     false,
   )
   .option(
+    '--still',
+    "with --pipeline: instead, the mirror's CPU on a still scene against a moving one (resting on)",
+    false,
+  )
+  .option(
     '--temporal',
     "instead: each model's still-scene flicker and motion fidelity with and without the frame stabiliser, and its ms per frame",
     false,
@@ -72,7 +83,9 @@ program
   .action(async (opts) => {
     if (opts.pipeline && opts.temporal)
       throw new Error('--pipeline and --temporal are separate benches: give one.');
-    if (opts.pipeline) await pipelineBenchCommand(opts);
+    if (opts.still && !opts.pipeline) throw new Error('--still goes with --pipeline.');
+    if (opts.pipeline && opts.still) await stillSceneBenchCommand(opts);
+    else if (opts.pipeline) await pipelineBenchCommand(opts);
     else if (opts.temporal) await temporalBenchCommand(opts);
     else await benchCommand(opts);
   });

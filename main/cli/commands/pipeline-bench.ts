@@ -18,6 +18,7 @@ import { startBrowserServer } from '../../server/browser-server.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
 import { benchModelFolders, FOX_VIDEO } from '../shared-data.js';
 import { HeadlessChromium, type HeadlessPage } from './headless-chromium.js';
+import { ownCpuMs, processTreeCpuMs } from './process-cpu.js';
 import { RENDERER_DIR } from './serve-command.js';
 
 export interface PipelineBenchOptions {
@@ -47,7 +48,14 @@ export interface PipelineBenchReport {
     readonly frames: number;
     readonly sent: number;
     readonly dropped: number;
+    /** Camera frames held back because they showed nothing new (the mirror resting). */
+    readonly rested: number;
   };
+  /**
+   * CPU over the measured span, in percent of one core: this process (the server and its engine
+   * worker) and Chromium's whole process tree. Null where it cannot be measured (not Linux).
+   */
+  readonly cpu: PipelineCpu | null;
   readonly engine: {
     readonly fps: number;
     readonly meanMs: number;
@@ -61,6 +69,11 @@ export interface PipelineBenchReport {
   readonly ratio: number;
 }
 
+export interface PipelineCpu {
+  readonly serverPercent: number;
+  readonly chromiumPercent: number;
+}
+
 /** The size the bench runs at: the mirror's default processing size. */
 export const PIPELINE_SIZE: Size = { width: 256, height: 192 };
 /** The target: the page shows at least this share of what the engine alone can do. */
@@ -70,6 +83,18 @@ const WARMUP_MS = 3000;
 /** Longest wait for the first stylized frame on the page. */
 const FIRST_FRAME_TIMEOUT_MS = 90_000;
 
+/** The Chromium to drive: `chromium`, default Debian's. @throws {Error} saying how to get one when it cannot run. */
+export function requireChromium(chromium = '/usr/bin/chromium'): string {
+  try {
+    accessSync(chromium, constants.X_OK);
+  } catch {
+    throw new Error(
+      `No Chromium to run at ${chromium}. Install Debian's chromium (scripts/install-chromium.sh) or give --chromium PATH.`,
+    );
+  }
+  return chromium;
+}
+
 /** Measures the browser pipeline, then the engine alone, and prints both with their ratio. */
 export async function pipelineBenchCommand(
   options: PipelineBenchOptions,
@@ -78,14 +103,7 @@ export async function pipelineBenchCommand(
   if (!Number.isFinite(options.seconds) || options.seconds < 1) {
     throw new Error('--seconds must be a number of at least 1.');
   }
-  const chromiumPath = options.chromium ?? '/usr/bin/chromium';
-  try {
-    accessSync(chromiumPath, constants.X_OK);
-  } catch {
-    throw new Error(
-      `No Chromium to run at ${chromiumPath}. Install Debian's chromium (scripts/install-chromium.sh) or give --chromium PATH.`,
-    );
-  }
+  const chromiumPath = requireChromium(options.chromium);
   const {
     modelsDir,
     folders: [folder],
@@ -109,7 +127,7 @@ export async function pipelineBenchCommand(
       ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
       : { source: "Chromium's synthetic test pattern", args: [] };
     const engineBench = await EngineBench.open(path.join(modelsDir, folder), settings);
-    let browserRun: Awaited<ReturnType<typeof measurePipeline>>;
+    let browserRun: BrowserRun;
     let engineBefore: EngineSample;
     let engineAfter: EngineSample;
     try {
@@ -155,6 +173,7 @@ export async function pipelineBenchCommand(
       seconds: options.seconds,
       camera: { source: camera.source, fps: browserRun.cameraFps },
       pipeline: browserRun.pipeline,
+      cpu: browserRun.cpu,
       engine,
       ratio: engine.fps > 0 ? browserRun.pipeline.displayedFps / engine.fps : 0,
     };
@@ -166,8 +185,11 @@ export async function pipelineBenchCommand(
   }
 }
 
+/** What one browser-mode run measured. */
+export type BrowserRun = Awaited<ReturnType<typeof measurePipeline>>;
+
 /** Browser mode in this process, the built page in headless Chromium with the fake camera. */
-async function measureBrowserMode(run: {
+export async function measureBrowserMode(run: {
   readonly rendererDir: string;
   readonly chromiumPath: string;
   /** Chromium switches for the fake camera's source. */
@@ -178,7 +200,7 @@ async function measureBrowserMode(run: {
   readonly temp: string;
   readonly durationMs: number;
   readonly say: (line: string) => void;
-}): Promise<Awaited<ReturnType<typeof measurePipeline>>> {
+}): Promise<BrowserRun> {
   const { temp, say } = run;
   const settingsFile = path.join(temp, 'settings.json');
   writeSettingsFile(settingsFile, run.settings);
@@ -221,6 +243,7 @@ interface PageStats {
   readonly engineTotalMs: number;
   readonly sent: number;
   readonly dropped: number;
+  readonly rested: number;
 }
 
 interface PageReading {
@@ -245,7 +268,12 @@ async function measurePipeline(
   url: string,
   durationMs: number,
   say: (line: string) => void,
-): Promise<{ chromiumVersion: string; cameraFps: number | null; pipeline: PipelineBenchReport['pipeline'] }> {
+): Promise<{
+  chromiumVersion: string;
+  cameraFps: number | null;
+  pipeline: PipelineBenchReport['pipeline'];
+  cpu: PipelineCpu | null;
+}> {
   const page = await chromium.openPage(url);
   await waitForFirstFrame(page);
   say(`  first frame shown; warming up ${WARMUP_MS / 1000} s, then measuring…`);
@@ -254,9 +282,11 @@ async function measurePipeline(
   // Two readings of the page's own counters, nothing in between: polling the page on every
   // animation frame would make Chromium composite 60 times a second, work the mirror itself never
   // asks for, on the same two cores as the engine.
+  const cpuBefore = cpuSample(chromium);
   const first = await page.evaluate<PageReading>(READ_PAGE);
   await sleep(durationMs);
   const last = await page.evaluate<PageReading>(READ_PAGE);
+  const cpuAfter = cpuSample(chromium);
   if (first.stats === null || last.stats === null) throw new Error('The page stopped publishing its stats.');
   const frames = last.stats.displayedFrames - first.stats.displayedFrames;
   const perFrame = (total: number) => (frames > 0 ? total / frames : 0);
@@ -271,7 +301,33 @@ async function measurePipeline(
       frames,
       sent: last.stats.sent - first.stats.sent,
       dropped: last.stats.dropped - first.stats.dropped,
+      rested: last.stats.rested - first.stats.rested,
     },
+    cpu: cpuPercent(cpuBefore, cpuAfter),
+  };
+}
+
+interface CpuSample {
+  readonly at: number;
+  readonly serverMs: number;
+  readonly chromiumMs: number | null;
+}
+
+function cpuSample(chromium: HeadlessChromium): CpuSample {
+  const { pid } = chromium;
+  return {
+    at: performance.now(),
+    serverMs: ownCpuMs(),
+    chromiumMs: pid === undefined ? null : processTreeCpuMs(pid),
+  };
+}
+
+function cpuPercent(before: CpuSample, after: CpuSample): PipelineCpu | null {
+  if (before.chromiumMs === null || after.chromiumMs === null) return null;
+  const wallMs = after.at - before.at;
+  return {
+    serverPercent: ((after.serverMs - before.serverMs) / wallMs) * 100,
+    chromiumPercent: ((after.chromiumMs - before.chromiumMs) / wallMs) * 100,
   };
 }
 
@@ -374,7 +430,7 @@ function printReport(report: PipelineBenchReport, log: (line: string) => void): 
   log(`Camera:   ${camera.source}${camera.fps === null ? '' : ` (${camera.fps} fps)`}`);
   log(
     `Browser:  ${pipeline.displayedFps.toFixed(1)} fps displayed, mean latency ${pipeline.meanLatencyMs.toFixed(0)} ms ` +
-      `(engine ${pipeline.meanEngineMs.toFixed(0)} ms of it), ${pipeline.frames} frames, ${pipeline.sent} sent, ${pipeline.dropped} camera frames skipped`,
+      `(engine ${pipeline.meanEngineMs.toFixed(0)} ms of it), ${pipeline.frames} frames, ${pipeline.sent} sent, ${pipeline.dropped} camera frames skipped, ${pipeline.rested} rested`,
   );
   log(
     `Engine:   ${engine.fps.toFixed(1)} fps alone (${engine.fpsBefore.toFixed(1)} before the page, ${engine.fpsAfter.toFixed(1)} after), ` +
@@ -385,6 +441,7 @@ function printReport(report: PipelineBenchReport, log: (line: string) => void): 
       `${report.ratio >= PIPELINE_TARGET_RATIO ? 'met' : 'NOT met'})`,
   );
   // From the pipeline run alone, so unaffected by the machine's load changing between the two runs.
+  if (report.cpu !== null) log(`CPU:      ${cpuLine(report.cpu)}`);
   const busy = (pipeline.displayedFps * pipeline.meanEngineMs) / 10;
   log(
     `Busy:     the engine worked ${busy.toFixed(0)}% of the pipeline run's time (displayed fps x engine ms per frame)`,
@@ -394,6 +451,12 @@ function printReport(report: PipelineBenchReport, log: (line: string) => void): 
       `Note:     the camera gives ${camera.fps} fps, fewer than the engine could paint: the camera, not the pipeline, sets the pace.`,
     );
   }
+}
+
+/** CPU use as a person reads it: each side and the sum, in percent of one core. */
+export function cpuLine(cpu: PipelineCpu): string {
+  const total = cpu.serverPercent + cpu.chromiumPercent;
+  return `${total.toFixed(0)}% of one core: server and engine ${cpu.serverPercent.toFixed(0)}%, Chromium ${cpu.chromiumPercent.toFixed(0)}%`;
 }
 
 /** A smooth RGBA gradient: the engine's time does not depend on what the picture shows. */

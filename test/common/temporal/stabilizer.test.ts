@@ -118,7 +118,7 @@ describe('FrameStabilizer on motion', () => {
     const dark = scene(64, 48);
     dark.data.forEach((v, i) => (dark.data[i] = 255 - v));
     const cut = step(stabilizer, dark);
-    expect(cut.shown.data).toEqual(cut.painted.data);
+    expect(meanAbsDiff(cut.shown.data, cut.painted.data)).toBe(0);
   });
 });
 
@@ -128,11 +128,11 @@ describe('FrameStabilizer starting afresh', () => {
     const stabilizer = new FrameStabilizer();
     for (let i = 0; i < 10; i++) step(stabilizer, withCameraNoise(scene(64, 48), 3, random));
     const smaller = step(stabilizer, withCameraNoise(scene(48, 32), 3, random));
-    expect(smaller.shown.data).toEqual(smaller.painted.data);
+    expect(meanAbsDiff(smaller.shown.data, smaller.painted.data)).toBe(0);
     const second = step(stabilizer, withCameraNoise(scene(48, 32), 3, random));
-    expect(second.shown.data).not.toEqual(second.painted.data); // blended again at the new size
+    expect(meanAbsDiff(second.shown.data, second.painted.data)).toBeGreaterThan(0); // blended again at the new size
     const back = step(stabilizer, withCameraNoise(scene(64, 48), 3, random));
-    expect(back.shown.data).toEqual(back.painted.data);
+    expect(meanAbsDiff(back.shown.data, back.painted.data)).toBe(0);
   });
 
   it('takes the frame after reset() whole (another model paints the same input differently)', () => {
@@ -141,7 +141,7 @@ describe('FrameStabilizer starting afresh', () => {
     for (let i = 0; i < 10; i++) step(stabilizer, withCameraNoise(scene(64, 48), 3, random));
     stabilizer.reset();
     const next = step(stabilizer, withCameraNoise(scene(64, 48), 3, random));
-    expect(next.shown.data).toEqual(next.painted.data);
+    expect(meanAbsDiff(next.shown.data, next.painted.data)).toBe(0);
   });
 
   it('leaves alpha alone in RGBA frames and restarts when the channels change', () => {
@@ -157,7 +157,7 @@ describe('FrameStabilizer starting afresh', () => {
     expect(second.data.filter((_, i) => i % 4 === 3).every((a) => a === 7)).toBe(true);
     const rgb = scene(32, 32);
     const copy = new Uint8Array(rgb.data);
-    expect(stabilizer.stabilize(lumaSignature(rgb), rgb).data).toEqual(copy);
+    expect(meanAbsDiff(stabilizer.stabilize(lumaSignature(rgb), rgb).data, copy)).toBe(0);
   });
 });
 
