@@ -4,10 +4,12 @@ import { changedBeyondNoise, type LumaSignature } from '../../../common/temporal
 import { FrameStabilizer } from '../../../common/temporal/stabilizer.js';
 
 /**
- * While resting, one frame in this long still goes to the engine, so light drifting slowly (a cloud,
- * a lamp) is still painted, if late.
+ * While resting, one frame in this long still goes to the engine, so light drifting too slowly to
+ * count as a change (a cloud, a lamp) is still painted, if late. Drift that adds up to a change is
+ * sent at once anyway: frames are compared with the last one sent, not the last one seen. Each
+ * heartbeat costs a whole engine frame (about 150 ms of CPU on the 2-core development machine).
  */
-export const HEARTBEAT_MS = 2000;
+export const HEARTBEAT_MS = 3000;
 
 /** What a frame is painted with: frames painted differently must not be blended or compared. */
 export interface PaintContext {
