@@ -113,6 +113,16 @@ export class FrameStabilizer {
         `Stabilizer input is a ${input.frameWidth}x${input.frameHeight} frame's signature but the output is ${width}x${height}.`,
       );
     }
+    const { blockSize, columns, rows, luma } = input;
+    if (
+      columns !== Math.ceil(width / blockSize) ||
+      rows !== Math.ceil(height / blockSize) ||
+      luma.length !== columns * rows
+    ) {
+      throw new RangeError(
+        `Stabilizer input signature does not describe a ${width}x${height} frame in blocks of ${blockSize}: ${columns}x${rows} blocks, ${luma.length} values.`,
+      );
+    }
     const layout = this.layout;
     if (
       layout === undefined ||

@@ -169,6 +169,12 @@ describe('FrameStabilizer refusing bad input', () => {
     );
   });
 
+  it('refuses a signature whose blocks do not cover the frame', () => {
+    const signature = lumaSignature(scene(64, 48));
+    const forged = { ...signature, luma: signature.luma.subarray(1) };
+    expect(() => new FrameStabilizer().stabilize(forged, scene(64, 48))).toThrow(/16x12 blocks, 191 values/);
+  });
+
   it('refuses options that would never settle or never move', () => {
     expect(() => new FrameStabilizer({ stillBlend: 0 })).toThrow(/stillBlend/);
     expect(() => new FrameStabilizer({ stillLevels: 8, movingLevels: 4 })).toThrow(
