@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The settings file's current shape. Bump with a migration in `settings-migrations.ts`. */
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 const side = z.number().int().min(16).max(4096);
 
@@ -33,6 +33,10 @@ export const SettingsSchema = z.object({
   splitView: z.boolean(),
   showHud: z.boolean(),
   backend: z.enum(['auto', 'ort', 'tfjs']),
+  /** Steady the painting where the camera picture is still, so noise does not make it shimmer. */
+  stabilize: z.boolean(),
+  /** Stop painting while the camera sees nothing but noise (a slow heartbeat still follows the light). */
+  restWhenStill: z.boolean(),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -73,4 +77,6 @@ export const DEFAULT_SETTINGS: Settings = {
   splitView: false,
   showHud: true,
   backend: 'auto',
+  stabilize: true,
+  restWhenStill: true,
 };

@@ -3,6 +3,8 @@ import { benchCommand } from './commands/bench-command.js';
 import { registerModelsCommands } from './commands/models-command.js';
 import { registerPackCommands } from './commands/models-pack-command.js';
 import { pipelineBenchCommand } from './commands/pipeline-bench.js';
+import { temporalBenchCommand } from './commands/temporal-bench.js';
+import { stillSceneBenchCommand } from './commands/still-scene-bench.js';
 import { parsePort, serveCommand } from './commands/serve-command.js';
 import { stylizeCommand } from './commands/stylize-command.js';
 import { parseBackend, parseSize, parseStrength } from './parse-options.js';
@@ -32,6 +34,11 @@ program
   )
   .option('--strength <0..1>', 'blend with the original: 0 original, 1 full style', parseStrength, 1)
   .option('--preserve-colors', "keep the photo's colours, take the style's light and dark", false)
+  .option(
+    '--stabilize',
+    "take the images as consecutive video frames (a folder's in name order) and steady the painting where the picture is still",
+    false,
+  )
   .action(async (inputs: string[], opts) => {
     const summary = await stylizeCommand(inputs, opts);
     if (summary.failed.length > 0) {
@@ -59,14 +66,34 @@ program
     'instead: fps and latency the browser page really shows (headless Chromium, fake camera, 256x192) against the engine alone',
     false,
   )
+  .option(
+    '--still',
+    "with --pipeline: instead, the mirror's CPU on a still scene against a moving one (resting on)",
+    false,
+  )
+  .option(
+    '--temporal',
+    "instead: each model's still-scene flicker and motion fidelity with and without the frame stabiliser, and its ms per frame",
+    false,
+  )
   .option('--seconds <n>', 'with --pipeline: seconds per measurement', (v) => Number.parseFloat(v), 15)
   .option(
     '--models <dir>',
-    'with --pipeline: folder of ml5 model folders (default STYLEMIRROR_MODELS, ../shared/models/ml5)',
+    'with --pipeline or --temporal: folder of ml5 model folders (default STYLEMIRROR_MODELS, ../shared/models/ml5)',
   )
   .option('--chromium <path>', 'with --pipeline: the Chromium to drive', '/usr/bin/chromium')
+  .addOption(
+    new Option('-b, --backend <name>', 'with --temporal: auto, ort or tfjs')
+      .default('auto')
+      .argParser(parseBackend),
+  )
   .action(async (opts) => {
-    if (opts.pipeline) await pipelineBenchCommand(opts);
+    if (opts.pipeline && opts.temporal)
+      throw new Error('--pipeline and --temporal are separate benches: give one.');
+    if (opts.still && !opts.pipeline) throw new Error('--still goes with --pipeline.');
+    if (opts.pipeline && opts.still) await stillSceneBenchCommand(opts);
+    else if (opts.pipeline) await pipelineBenchCommand(opts);
+    else if (opts.temporal) await temporalBenchCommand(opts);
     else await benchCommand(opts);
   });
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HeadlessChromium } from '../../main/cli/commands/headless-chromium.js';
 import type { PipelineBenchReport } from '../../main/cli/commands/pipeline-bench.js';
+import type { StillSceneReport } from '../../main/cli/commands/still-scene-bench.js';
 import { CHROMIUM_PATH, chromiumAvailable } from '../support/chromium.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -86,7 +87,42 @@ const canBench = chromiumAvailable() && existsSync(path.join(MODELS, 'udnie'));
     expect(engine.frames).toBeGreaterThan(0);
     expect(engine.backend).toMatch(/^(ort|tfjs) /);
     expect(report.ratio).toBeCloseTo(pipeline.displayedFps / engine.fps, 6);
+    // The fox never stands still: nothing rests. CPU is read from /proc on Linux.
+    expect(pipeline.rested).toBe(0);
+    if (process.platform === 'linux') {
+      expect(report.cpu!.serverPercent).toBeGreaterThan(0);
+      expect(report.cpu!.chromiumPercent).toBeGreaterThan(0);
+    }
   });
+
+  it.runIf(process.platform === 'linux')(
+    '--still: the mirror rests on a still scene and reports CPU for both scenes',
+    async () => {
+      const { stdout } = await runCli([
+        'bench',
+        '--pipeline',
+        '--still',
+        '--models',
+        MODELS,
+        '--model',
+        'udnie',
+        '--seconds',
+        '3',
+        '--json',
+      ]);
+      const report = JSON.parse(stdout) as StillSceneReport;
+      expect(report.model).toBe('udnie');
+      // Moving: every measured frame sent; still: camera frames held back, at most a heartbeat or two sent.
+      expect(report.moving.sent).toBeGreaterThan(0);
+      expect(report.moving.rested).toBe(0);
+      expect(report.still.rested).toBeGreaterThan(10);
+      expect(report.still.sent).toBeLessThanOrEqual(3);
+      for (const run of [report.moving, report.still]) {
+        expect(run.totalCpuPercent).toBeCloseTo(run.cpu.serverPercent + run.cpu.chromiumPercent, 6);
+      }
+      expect(report.ratio).toBeCloseTo(report.still.totalCpuPercent / report.moving.totalCpuPercent, 6);
+    },
+  );
 });
 
 function runCli(args: string[]): Promise<{ stdout: string; stderr: string }> {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PHOTO, meanAbsDiff } from '../support/photos.js';
+import { seededRandom, withCameraNoise } from '../../main/cli/camera-noise.js';
+import { PHOTO, meanAbsDiff, photoFrame } from '../support/photos.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
@@ -178,5 +179,38 @@ describe('stylemirror CLI (built)', () => {
     expect(await readdir(outputs)).toEqual(['good.udnie.jpg']);
     const meta = await sharp(path.join(outputs, 'good.udnie.jpg')).metadata();
     expect([meta.width, meta.height]).toEqual([128, 128]);
+  });
+
+  it('--stabilize steadies a folder of noisy frames of a still scene, taken in natural name order', async () => {
+    const inputs = path.join(dir, 'frames-in');
+    await mkdir(inputs);
+    const photo = await photoFrame(128, 128, 3);
+    const random = seededRandom(3);
+    for (let i = 1; i <= 12; i++) {
+      const { data } = withCameraNoise(photo, 3, random);
+      await sharp(data, { raw: { width: 128, height: 128, channels: 3 } })
+        .png()
+        .toFile(path.join(inputs, `frame${i}.png`));
+    }
+    const painted = path.join(dir, 'frames-painted');
+    const steadied = path.join(dir, 'frames-steadied');
+    expect((await cli(['stylize', inputs, '-m', 'udnie', '-o', painted, '-b', 'ort'])).code).toBe(0);
+    const run = await cli(['stylize', inputs, '-m', 'udnie', '-o', steadied, '-b', 'ort', '--stabilize']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/stabilising 12 images as consecutive frames/);
+    expect(run.stdout.indexOf('frame2.png')).toBeLessThan(run.stdout.indexOf('frame10.png'));
+
+    /** Mean absolute difference between consecutive frames of a folder's outputs. */
+    const flicker = async (folder: string) => {
+      const frames = [];
+      for (let i = 1; i <= 12; i++)
+        frames.push((await pixels(path.join(folder, `frame${i}.udnie.png`))).data);
+      let sum = 0;
+      for (let i = 1; i < frames.length; i++) sum += meanAbsDiff(frames[i - 1]!, frames[i]!);
+      return sum / (frames.length - 1);
+    };
+    const paintedFlicker = await flicker(painted);
+    expect(paintedFlicker).toBeGreaterThan(1);
+    expect(await flicker(steadied)).toBeLessThan(paintedFlicker / 3);
   });
 });

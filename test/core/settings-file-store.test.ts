@@ -9,7 +9,12 @@ import {
   recoverSettingsFile,
   type SettingsFs,
 } from '../../main/core/settings/settings-file-store.js';
-import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../../common/settings-schema.js';
+import {
+  DEFAULT_SETTINGS,
+  SETTINGS_VERSION,
+  type Settings,
+  type SettingsPatch,
+} from '../../common/settings-schema.js';
 import { makeTempDir } from '../support/model-fixtures.js';
 
 const V1: Settings = {
@@ -50,7 +55,12 @@ describe('recoverSettingsFile', () => {
   it('reads a valid current file and leaves it byte for byte', async () => {
     const text = JSON.stringify(V1);
     const { dir, file } = await settingsFile(text);
-    expect(recoverSettingsFile(file)).toEqual({ settings: V1, fromVersion: 1, repaired: [], warnings: [] });
+    expect(recoverSettingsFile(file)).toEqual({
+      settings: V1,
+      fromVersion: SETTINGS_VERSION,
+      repaired: [],
+      warnings: [],
+    });
     expect(await readFile(file, 'utf8')).toBe(text);
     expect(await readdir(dir)).toEqual(['settings.json']);
   });
@@ -95,7 +105,7 @@ describe('recoverSettingsFile', () => {
     const repaired = { ...V1, strength: 1, camera: { ...V1.camera, width: 640 } };
 
     expect(recovered.settings).toEqual(repaired);
-    expect(recovered.fromVersion).toBe(1);
+    expect(recovered.fromVersion).toBe(SETTINGS_VERSION);
     expect(recovered.repaired).toEqual([
       expect.stringMatching(/^camera\.width: 3 is not valid/),
       expect.stringMatching(/^strength: "loud" is not valid/),
@@ -106,11 +116,11 @@ describe('recoverSettingsFile', () => {
   });
 
   it('sets a file from a newer app aside and uses the defaults', async () => {
-    const newer = JSON.stringify({ ...V1, version: 2, hologram: true });
+    const newer = JSON.stringify({ ...V1, version: SETTINGS_VERSION + 1, hologram: true });
     const { file } = await settingsFile(newer);
     const recovered = recoverSettingsFile(file);
     expect(recovered.settings).toEqual(DEFAULT_SETTINGS);
-    expect(recovered.fromVersion).toBe(2);
+    expect(recovered.fromVersion).toBe(SETTINGS_VERSION + 1);
     expect(recovered.repaired).toEqual([expect.stringMatching(/newer Style Mirror/)]);
     expect(await readFile(recovered.setAside!, 'utf8')).toBe(newer);
     expect(await readJson(file)).toEqual(DEFAULT_SETTINGS);

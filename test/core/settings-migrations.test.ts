@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   migrateSettings,
   migrateV0ToV1,
+  migrateV1ToV2,
   runMigrations,
   SETTINGS_MIGRATIONS,
   type SettingsMigration,
@@ -13,8 +14,8 @@ import {
   type Settings,
 } from '../../common/settings-schema.js';
 
-/** A complete, valid, non-default version 1 file. */
-const V1: Settings = {
+/** A complete, valid, non-default version 1 file, as version 1 wrote it. */
+const V1 = {
   version: 1,
   modelsDir: '/home/ada/models',
   lastModelId: 'user:rain_princess',
@@ -27,7 +28,16 @@ const V1: Settings = {
   splitView: true,
   showHud: false,
   backend: 'tfjs',
-};
+} as const;
+
+/** Version 1's fields without its version, as an unversioned file could hold them. */
+const V1_FIELDS = Object.fromEntries(Object.entries(V1).filter(([key]) => key !== 'version'));
+
+/** The same file after upgrading: the version 2 fields at their defaults. */
+const V1_UPGRADED: Settings = { ...V1, version: 2, stabilize: true, restWhenStill: true };
+
+/** A complete, valid, non-default version 2 file. */
+const V2: Settings = { ...V1_UPGRADED, stabilize: false, restWhenStill: false };
 
 describe('the migration list', () => {
   it('has one step from each version to the next, ending at the current version', () => {
@@ -54,6 +64,25 @@ describe('migrateV0ToV1', () => {
 
   it('ignores a version field (the runner sets it)', () => {
     expect(migrateV0ToV1.migrate({ version: 0, showHud: false }, [])).toEqual({ showHud: false });
+  });
+});
+
+describe('migrateV1ToV2', () => {
+  it('adds stabilize and restWhenStill, both on, and keeps every version 1 field', () => {
+    const notes: string[] = [];
+    expect(migrateV1ToV2.migrate(structuredClone(V1), notes)).toEqual({
+      ...V1_FIELDS,
+      stabilize: true,
+      restWhenStill: true,
+    });
+    expect(notes).toEqual([]);
+  });
+
+  it('keeps a value already in the file for the repair pass to check', () => {
+    expect(migrateV1ToV2.migrate({ stabilize: false, restWhenStill: 'no' }, [])).toEqual({
+      stabilize: false,
+      restWhenStill: 'no',
+    });
   });
 });
 
@@ -105,8 +134,24 @@ describe('runMigrations', () => {
 });
 
 describe('migrateSettings', () => {
-  it('passes a valid version 1 file through unchanged', () => {
-    expect(migrateSettings(structuredClone(V1))).toEqual({ settings: V1, fromVersion: 1, repaired: [] });
+  it('passes a valid current file through unchanged', () => {
+    expect(migrateSettings(structuredClone(V2))).toEqual({ settings: V2, fromVersion: 2, repaired: [] });
+  });
+
+  it('upgrades a version 1 file with stabilising and resting on, reporting nothing lost', () => {
+    expect(migrateSettings(structuredClone(V1))).toEqual({
+      settings: V1_UPGRADED,
+      fromVersion: 1,
+      repaired: [],
+    });
+  });
+
+  it('resets a nonsense steady-painting value in a version 1 file, reporting it', () => {
+    const outcome = migrateSettings({ ...V1, restWhenStill: 'no' });
+    expect(outcome.settings).toEqual(V1_UPGRADED);
+    expect(outcome.repaired).toEqual([
+      expect.stringMatching(/^restWhenStill: "no" is not valid .*reset to true$/),
+    ]);
   });
 
   it('gives the defaults for nothing at all, silently', () => {
@@ -147,9 +192,7 @@ describe('migrateSettings', () => {
   });
 
   it('upgrades an unversioned file that only holds version 1 fields without reporting anything', () => {
-    const unversioned: Partial<Settings> = { ...V1 };
-    delete unversioned.version;
-    expect(migrateSettings(unversioned)).toEqual({ settings: V1, fromVersion: 0, repaired: [] });
+    expect(migrateSettings(V1_FIELDS)).toEqual({ settings: V1_UPGRADED, fromVersion: 0, repaired: [] });
     expect(migrateSettings({})).toEqual({ settings: DEFAULT_SETTINGS, fromVersion: 0, repaired: [] });
   });
 
@@ -164,7 +207,7 @@ describe('migrateSettings', () => {
       modelsDir: '',
     });
     expect(outcome.settings).toEqual({
-      ...V1,
+      ...V1_UPGRADED,
       strength: DEFAULT_SETTINGS.strength,
       mirror: DEFAULT_SETTINGS.mirror,
       backend: DEFAULT_SETTINGS.backend,
@@ -190,7 +233,7 @@ describe('migrateSettings', () => {
 
   it('drops unknown fields of a version 1 file, reporting them', () => {
     const outcome = migrateSettings({ ...V1, __proto__: { polluted: true }, extra: [1] } as unknown);
-    expect(outcome.settings).toEqual(V1);
+    expect(outcome.settings).toEqual(V1_UPGRADED);
     expect(outcome.repaired).toEqual(['extra: not a setting of this app, dropped (was [1])']);
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
@@ -206,11 +249,11 @@ describe('migrateSettings', () => {
   });
 
   it('uses the defaults for a file from a newer app, and says so', () => {
-    const outcome = migrateSettings({ ...V1, version: SETTINGS_VERSION + 1, hologram: true });
+    const outcome = migrateSettings({ ...V2, version: SETTINGS_VERSION + 1, hologram: true });
     expect(outcome.settings).toEqual(DEFAULT_SETTINGS);
     expect(outcome.fromVersion).toBe(SETTINGS_VERSION + 1);
     expect(outcome.repaired).toEqual([
-      expect.stringMatching(/^version: 2 was written by a newer Style Mirror \(this one reads up to 1\)/),
+      expect.stringMatching(/^version: 3 was written by a newer Style Mirror \(this one reads up to 2\)/),
     ]);
   });
 

@@ -86,6 +86,11 @@ export class HeadlessChromium {
     return chromium;
   }
 
+  /** The browser process's id: the root of Chromium's process tree (renderers, GPU, utilities). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Chromium's version, as "Chrome/156.0.8078.79" gives it: "156.0.8078.79". */
   async version(): Promise<string> {
     const { product } = (await this.send('Browser.getVersion')) as { product: string };

@@ -8,7 +8,6 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { listModelFolders } from '../../core/model-library.js';
 import { writeSettingsFile } from '../../core/settings/settings-file-store.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../common/settings-schema.js';
 import type { StylizeResult } from '../../../common/engine-types.js';
@@ -18,7 +17,9 @@ import type { EngineSupervisor } from '../../engine/engine-supervisor.js';
 import { startWorkerEngine } from '../../engine/worker/worker-thread-launcher.js';
 import { startBrowserServer } from '../../server/browser-server.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
+import { benchModelFolders, FOX_VIDEO } from '../shared-data.js';
 import { HeadlessChromium, type HeadlessPage } from './headless-chromium.js';
+import { ownCpuMs, processTreeCpuMs } from './process-cpu.js';
 import { RENDERER_DIR } from './serve-command.js';
 
 export interface PipelineBenchOptions {
@@ -48,7 +49,14 @@ export interface PipelineBenchReport {
     readonly frames: number;
     readonly sent: number;
     readonly dropped: number;
+    /** Camera frames held back because they showed nothing new (the mirror resting). */
+    readonly rested: number;
   };
+  /**
+   * CPU over the measured span, in percent of one core: this process (the server and its engine
+   * worker) and Chromium's whole process tree. Null where it cannot be measured (not Linux).
+   */
+  readonly cpu: PipelineCpu | null;
   readonly engine: {
     readonly fps: number;
     readonly meanMs: number;
@@ -62,6 +70,11 @@ export interface PipelineBenchReport {
   readonly ratio: number;
 }
 
+export interface PipelineCpu {
+  readonly serverPercent: number;
+  readonly chromiumPercent: number;
+}
+
 /** The size the bench runs at: the mirror's default processing size. */
 export const PIPELINE_SIZE: Size = { width: 256, height: 192 };
 /** The target: the page shows at least this share of what the engine alone can do. */
@@ -71,9 +84,17 @@ const WARMUP_MS = 3000;
 /** Longest wait for the first stylized frame on the page. */
 const FIRST_FRAME_TIMEOUT_MS = 90_000;
 
-const REPO_ROOT = path.resolve(BUNDLED_MODELS_DIR, '..');
-const SHARED = path.resolve(REPO_ROOT, '../shared');
-const FOX_VIDEO = path.join(SHARED, 'video/fox_320x240_15fps.y4m');
+/** The Chromium to drive: `chromium`, default Debian's. @throws {Error} saying how to get one when it cannot run. */
+export function requireChromium(chromium = '/usr/bin/chromium'): string {
+  try {
+    accessSync(chromium, constants.X_OK);
+  } catch {
+    throw new Error(
+      `No Chromium to run at ${chromium}. Install Debian's chromium (scripts/install-chromium.sh) or give --chromium PATH.`,
+    );
+  }
+  return chromium;
+}
 
 /** Measures the browser pipeline, then the engine alone, and prints both with their ratio. */
 export async function pipelineBenchCommand(
@@ -83,15 +104,11 @@ export async function pipelineBenchCommand(
   if (!Number.isFinite(options.seconds) || options.seconds < 1) {
     throw new Error('--seconds must be a number of at least 1.');
   }
-  const chromiumPath = options.chromium ?? '/usr/bin/chromium';
-  try {
-    accessSync(chromiumPath, constants.X_OK);
-  } catch {
-    throw new Error(
-      `No Chromium to run at ${chromiumPath}. Install Debian's chromium (scripts/install-chromium.sh) or give --chromium PATH.`,
-    );
-  }
-  const { modelsDir, folder } = await resolveBenchModel(options);
+  const chromiumPath = requireChromium(options.chromium);
+  const {
+    modelsDir,
+    folders: [folder],
+  } = await benchModelFolders(options);
   const say = options.json ? () => undefined : log;
   const durationMs = options.seconds * 1000;
 
@@ -111,7 +128,7 @@ export async function pipelineBenchCommand(
       ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
       : { source: "Chromium's synthetic test pattern", args: [] };
     const engineBench = await EngineBench.open(path.join(modelsDir, folder), settings);
-    let browserRun: Awaited<ReturnType<typeof measurePipeline>>;
+    let browserRun: BrowserRun;
     let engineBefore: EngineSample;
     let engineAfter: EngineSample;
     try {
@@ -157,6 +174,7 @@ export async function pipelineBenchCommand(
       seconds: options.seconds,
       camera: { source: camera.source, fps: browserRun.cameraFps },
       pipeline: browserRun.pipeline,
+      cpu: browserRun.cpu,
       engine,
       ratio: engine.fps > 0 ? browserRun.pipeline.displayedFps / engine.fps : 0,
     };
@@ -168,28 +186,11 @@ export async function pipelineBenchCommand(
   }
 }
 
-async function resolveBenchModel(
-  options: PipelineBenchOptions,
-): Promise<{ modelsDir: string; folder: string }> {
-  if (options.model !== undefined && (options.model.includes('/') || options.model.includes(path.sep))) {
-    const dir = path.resolve(options.model);
-    return { modelsDir: path.dirname(dir), folder: path.basename(dir) };
-  }
-  const fromEnv = (process.env.STYLEMIRROR_MODELS ?? '').split(path.delimiter).find((p) => p !== '');
-  const modelsDir = path.resolve(options.models ?? fromEnv ?? path.join(SHARED, 'models/ml5'));
-  const folders = await listModelFolders(modelsDir);
-  if (folders.length === 0) {
-    throw new Error(`No style models in ${modelsDir}. Give a folder of ml5 model folders with --models DIR.`);
-  }
-  const folder = options.model ?? folders[0]!;
-  if (!folders.includes(folder)) {
-    throw new Error(`No style model "${folder}" in ${modelsDir}. Known models: ${folders.join(', ')}.`);
-  }
-  return { modelsDir, folder };
-}
+/** What one browser-mode run measured. */
+export type BrowserRun = Awaited<ReturnType<typeof measurePipeline>>;
 
 /** Browser mode in this process, the built page in headless Chromium with the fake camera. */
-async function measureBrowserMode(run: {
+export async function measureBrowserMode(run: {
   readonly rendererDir: string;
   readonly chromiumPath: string;
   /** Chromium switches for the fake camera's source. */
@@ -200,7 +201,7 @@ async function measureBrowserMode(run: {
   readonly temp: string;
   readonly durationMs: number;
   readonly say: (line: string) => void;
-}): Promise<Awaited<ReturnType<typeof measurePipeline>>> {
+}): Promise<BrowserRun> {
   const { temp, say } = run;
   const settingsFile = path.join(temp, 'settings.json');
   writeSettingsFile(settingsFile, run.settings);
@@ -243,6 +244,7 @@ interface PageStats {
   readonly engineTotalMs: number;
   readonly sent: number;
   readonly dropped: number;
+  readonly rested: number;
 }
 
 interface PageReading {
@@ -267,7 +269,12 @@ async function measurePipeline(
   url: string,
   durationMs: number,
   say: (line: string) => void,
-): Promise<{ chromiumVersion: string; cameraFps: number | null; pipeline: PipelineBenchReport['pipeline'] }> {
+): Promise<{
+  chromiumVersion: string;
+  cameraFps: number | null;
+  pipeline: PipelineBenchReport['pipeline'];
+  cpu: PipelineCpu | null;
+}> {
   const page = await chromium.openPage(url);
   await waitForFirstFrame(page);
   say(`  first frame shown; warming up ${WARMUP_MS / 1000} s, then measuring…`);
@@ -276,9 +283,11 @@ async function measurePipeline(
   // Two readings of the page's own counters, nothing in between: polling the page on every
   // animation frame would make Chromium composite 60 times a second, work the mirror itself never
   // asks for, on the same two cores as the engine.
+  const cpuBefore = cpuSample(chromium);
   const first = await page.evaluate<PageReading>(READ_PAGE);
   await sleep(durationMs);
   const last = await page.evaluate<PageReading>(READ_PAGE);
+  const cpuAfter = cpuSample(chromium);
   if (first.stats === null || last.stats === null) throw new Error('The page stopped publishing its stats.');
   const frames = last.stats.displayedFrames - first.stats.displayedFrames;
   const perFrame = (total: number) => (frames > 0 ? total / frames : 0);
@@ -293,7 +302,33 @@ async function measurePipeline(
       frames,
       sent: last.stats.sent - first.stats.sent,
       dropped: last.stats.dropped - first.stats.dropped,
+      rested: last.stats.rested - first.stats.rested,
     },
+    cpu: cpuPercent(cpuBefore, cpuAfter),
+  };
+}
+
+interface CpuSample {
+  readonly at: number;
+  readonly serverMs: number;
+  readonly chromiumMs: number | null;
+}
+
+function cpuSample(chromium: HeadlessChromium): CpuSample {
+  const { pid } = chromium;
+  return {
+    at: performance.now(),
+    serverMs: ownCpuMs(),
+    chromiumMs: pid === undefined ? null : processTreeCpuMs(pid),
+  };
+}
+
+function cpuPercent(before: CpuSample, after: CpuSample): PipelineCpu | null {
+  if (before.chromiumMs === null || after.chromiumMs === null) return null;
+  const wallMs = after.at - before.at;
+  return {
+    serverPercent: ((after.serverMs - before.serverMs) / wallMs) * 100,
+    chromiumPercent: ((after.chromiumMs - before.chromiumMs) / wallMs) * 100,
   };
 }
 
@@ -396,7 +431,7 @@ function printReport(report: PipelineBenchReport, log: (line: string) => void): 
   log(`Camera:   ${camera.source}${camera.fps === null ? '' : ` (${camera.fps} fps)`}`);
   log(
     `Browser:  ${pipeline.displayedFps.toFixed(1)} fps displayed, mean latency ${pipeline.meanLatencyMs.toFixed(0)} ms ` +
-      `(engine ${pipeline.meanEngineMs.toFixed(0)} ms of it), ${pipeline.frames} frames, ${pipeline.sent} sent, ${pipeline.dropped} camera frames skipped`,
+      `(engine ${pipeline.meanEngineMs.toFixed(0)} ms of it), ${pipeline.frames} frames, ${pipeline.sent} sent, ${pipeline.dropped} camera frames skipped, ${pipeline.rested} rested`,
   );
   log(
     `Engine:   ${engine.fps.toFixed(1)} fps alone (${engine.fpsBefore.toFixed(1)} before the page, ${engine.fpsAfter.toFixed(1)} after), ` +
@@ -407,6 +442,7 @@ function printReport(report: PipelineBenchReport, log: (line: string) => void): 
       `${report.ratio >= PIPELINE_TARGET_RATIO ? 'met' : 'NOT met'})`,
   );
   // From the pipeline run alone, so unaffected by the machine's load changing between the two runs.
+  if (report.cpu !== null) log(`CPU:      ${cpuLine(report.cpu)}`);
   const busy = (pipeline.displayedFps * pipeline.meanEngineMs) / 10;
   log(
     `Busy:     the engine worked ${busy.toFixed(0)}% of the pipeline run's time (displayed fps x engine ms per frame)`,
@@ -416,6 +452,12 @@ function printReport(report: PipelineBenchReport, log: (line: string) => void): 
       `Note:     the camera gives ${camera.fps} fps, fewer than the engine could paint: the camera, not the pipeline, sets the pace.`,
     );
   }
+}
+
+/** CPU use as a person reads it: each side and the sum, in percent of one core. */
+export function cpuLine(cpu: PipelineCpu): string {
+  const total = cpu.serverPercent + cpu.chromiumPercent;
+  return `${total.toFixed(0)}% of one core: server and engine ${cpu.serverPercent.toFixed(0)}%, Chromium ${cpu.chromiumPercent.toFixed(0)}%`;
 }
 
 /** A smooth RGBA gradient: the engine's time does not depend on what the picture shows. */

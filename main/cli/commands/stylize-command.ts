@@ -1,5 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { lumaSignature } from '../../../common/temporal/frame-change.js';
+import { FrameStabilizer } from '../../../common/temporal/stabilizer.js';
 import type { BackendChoice } from '../../engine/backends/select-backend.js';
 import { Engine } from '../../engine/engine.js';
 import type { Size } from '../../engine/stylize.js';
@@ -17,6 +19,8 @@ export interface StylizeCommandOptions {
   readonly size?: Size;
   readonly strength: number;
   readonly preserveColors: boolean;
+  /** Take the inputs as consecutive frames of one video, in order, and steady the painting between them. */
+  readonly stabilize?: boolean;
 }
 
 /** What a run did, for the exit code. */
@@ -58,12 +62,17 @@ export async function stylizeCommand(
     const progress = files.length > 1 ? startProgress(files.length, 'images') : undefined;
     // With a bar on the terminal, only failures are worth a line above it.
     const report = progress === undefined ? log : () => undefined;
+    // Frame by frame, as a video loop would call it; it starts afresh by itself on a size change.
+    const stabilizer = options.stabilize === true ? new FrameStabilizer() : undefined;
+    if (stabilizer !== undefined)
+      log(`stabilising ${files.length} images as consecutive frames, in this order`);
     for (const input of files) {
       const output = toFolder ? path.join(options.output, outputName(input, status.model)) : options.output;
       try {
         const { frame, scaledFrom } = await readImage(input);
         const result = await engine.stylize(frame, stylizeOptions(options));
-        await writeImage(result.frame, output);
+        const painted = stabilizer?.stabilize(lumaSignature(frame), result.frame) ?? result.frame;
+        await writeImage(painted, output);
         summary.written.push(output);
         const note = scaledFrom ? ` (scaled down from ${scaledFrom.width}x${scaledFrom.height})` : '';
         const at = result.processingSize;
@@ -96,7 +105,14 @@ async function stylizeVideoCommand(
     log(
       `model ${status.model} on ${status.backend.kind} (${status.backend.runtime}, ${status.backend.device})`,
     );
-    await stylizeVideo(engine, input, options.output, stylizeOptions(options), log);
+    await stylizeVideo(
+      engine,
+      input,
+      options.output,
+      stylizeOptions(options),
+      log,
+      options.stabilize === true,
+    );
     return { written: [options.output], failed: [] };
   } finally {
     await engine.dispose();
@@ -117,6 +133,8 @@ function outputName(input: string, model: string): string {
   return `${path.basename(input, ext)}.${model}${ext.toLowerCase()}`;
 }
 
+const NAME_ORDER = new Intl.Collator('en', { numeric: true });
+
 async function expandInputs(inputs: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const input of inputs) {
@@ -127,7 +145,8 @@ async function expandInputs(inputs: string[]): Promise<string[]> {
       throw new Error(`Input ${input} does not exist.`);
     }
     if (info.isDirectory()) {
-      const names = (await readdir(input)).filter(isImageFile).sort();
+      // Natural order, so frame2 comes before frame10: the order frames of a video are named in.
+      const names = (await readdir(input)).filter(isImageFile).sort(NAME_ORDER.compare);
       files.push(...names.map((n) => path.join(input, n)));
     } else {
       files.push(input);

@@ -6,6 +6,8 @@
 import { rm } from 'node:fs/promises';
 import type { StylizeOptions } from '../../../common/engine-types.js';
 import type { Engine } from '../../engine/engine.js';
+import { lumaSignature } from '../../../common/temporal/frame-change.js';
+import { FrameStabilizer } from '../../../common/temporal/stabilizer.js';
 import { startProgress } from '../progress.js';
 import { decodeVideoFrames, encodeVideo, isVideoFile, probeVideo } from '../video/ffmpeg.js';
 
@@ -20,6 +22,7 @@ export async function stylizeVideo(
   output: string,
   options: StylizeOptions,
   log: (line: string) => void,
+  stabilize = false,
 ): Promise<VideoResult> {
   if (!isVideoFile(output)) {
     throw new Error(`The output of a video must be a video file (.mp4, .webm, .mov, .mkv), got ${output}.`);
@@ -33,9 +36,12 @@ export async function stylizeVideo(
   const progress = startProgress(info.frames, 'frames');
   const started = performance.now();
   let frames = 0;
+  // It starts afresh by itself on a scene cut, so a video of several shots needs nothing more.
+  const stabilizer = stabilize ? new FrameStabilizer() : undefined;
   try {
     for await (const frame of decodeVideoFrames(input, info)) {
-      const { frame: painted } = await engine.stylize(frame, options);
+      const { frame: result } = await engine.stylize(frame, options);
+      const painted = stabilizer?.stabilize(lumaSignature(frame), result) ?? result;
       await encoder.write(painted);
       frames += 1;
       progress?.tick();

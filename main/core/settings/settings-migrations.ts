@@ -64,8 +64,23 @@ export const migrateV0ToV1: SettingsMigration = {
   },
 };
 
+/**
+ * 1 -> 2: the steady-painting settings arrive, both on: people who upgrade get the steadier, cooler
+ * mirror as new installs do. A value already in the file (written by hand) is kept for the repair
+ * pass to check.
+ */
+export const migrateV1ToV2: SettingsMigration = {
+  from: 1,
+  description: 'Adds stabilize and restWhenStill, both on.',
+  migrate(settings) {
+    const next: RawSettings = { stabilize: true, restWhenStill: true, ...settings };
+    delete next.version;
+    return next;
+  },
+};
+
 /** Every migration, in order: entry i takes version i to i+1. */
-export const SETTINGS_MIGRATIONS: readonly SettingsMigration[] = [migrateV0ToV1];
+export const SETTINGS_MIGRATIONS: readonly SettingsMigration[] = [migrateV0ToV1, migrateV1ToV2];
 
 /** The outcome of reading a settings object. */
 export interface MigrationOutcome {

@@ -1,6 +1,7 @@
 import type { Result } from '../../../common/contract.js';
 import type { MirrorApi } from '../../../common/mirror-api.js';
 import type { EngineError, StylizeResult } from '../../../common/engine-types.js';
+import { lumaSignature } from '../../../common/temporal/frame-change.js';
 import { toRgba } from '../api/frame-data.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { Size } from './cover-crop.js';
@@ -8,6 +9,7 @@ import { FrameCapture } from './frame-capture.js';
 import { FrameScheduler, type FrameTicket } from './frame-scheduler.js';
 import { FrameStats } from './frame-stats.js';
 import { publishStats } from './stats-global.js';
+import { TemporalFrames, type SentFrame } from './temporal-frames.js';
 
 /** How often the HUD's numbers refresh (the window's stats refresh on every frame). */
 const HUD_REFRESH_MS = 250;
@@ -24,13 +26,15 @@ export interface FramePumpOptions {
 
 /**
  * Moves frames: camera -> processing size -> engine -> display canvas, on every new camera frame,
- * with the FrameScheduler deciding which frames go (latest wins, never a queue). Reads settings and
- * the current model from the store at each frame, so a change applies to the very next one.
+ * with the FrameScheduler deciding which frames go (latest wins, never a queue) and TemporalFrames
+ * holding back frames that show nothing new and steadying the results. Reads settings and the
+ * current model from the store at each frame, so a change applies to the very next one.
  */
 export class FramePump {
   private readonly scheduler = new FrameScheduler();
   private readonly stats = new FrameStats();
   private readonly capture = new FrameCapture();
+  private readonly temporal = new TemporalFrames();
   private readonly context: CanvasRenderingContext2D | null;
   private running = false;
   private frameRequest: { readonly video: boolean; readonly handle: number } | undefined;
@@ -40,7 +44,8 @@ export class FramePump {
   private latestCameraFrame = 0;
   /** When the camera took its newest frame, the one the video element shows: latency starts there. */
   private latestCameraFrameAt = 0;
-  private lastSentCameraFrame = 0;
+  /** The camera frame captured last (then sent, or held back as nothing new). */
+  private lastCapturedCameraFrame = 0;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: FramePumpOptions) {
@@ -121,7 +126,7 @@ export class FramePump {
    * frame, which could leave the engine idle for most of a camera period.
    */
   private offerWaitingFrame(): void {
-    if (this.running && this.latestCameraFrame !== this.lastSentCameraFrame) this.offerFrame();
+    if (this.running && this.latestCameraFrame !== this.lastCapturedCameraFrame) this.offerFrame();
   }
 
   private offerFrame(): void {
@@ -131,34 +136,40 @@ export class FramePump {
     if (settings === null || currentModelId === null || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA)
       return;
 
-    const ticket = this.scheduler.offer(performance.now(), this.latestCameraFrameAt);
-    if (ticket === null) return;
-    this.lastSentCameraFrame = this.latestCameraFrame;
-
+    const now = performance.now();
+    // A frame the engine has no room for is dropped (and counted) without being captured.
+    if (!this.scheduler.hasRoom(now)) {
+      this.scheduler.offer(now, this.latestCameraFrameAt);
+      return;
+    }
     const size = settings.processingSize;
     let image: ImageData | null;
     try {
       image = this.capture.capture(video, size, settings.mirror);
     } catch (error) {
-      this.failed(ticket, `Could not read the camera picture: ${String(error)}`);
+      this.options.store.getState().setEngineProblem(`Could not read the camera picture: ${String(error)}`);
       return;
     }
-    if (image === null) {
-      this.scheduler.failed(ticket, performance.now());
-      return;
-    }
+    if (image === null) return;
+    this.lastCapturedCameraFrame = this.latestCameraFrame;
+    const frame = { data: image.data, width: size.width, height: size.height, channels: 4 } as const;
+    const sent = this.temporal.shouldSend(lumaSignature(frame), { modelId: currentModelId, settings }, now);
+    if (sent === null) return; // Nothing new in the picture: the painting shown stays.
+
+    const ticket = this.scheduler.offer(now, this.latestCameraFrameAt);
+    if (ticket === null) return;
     // The frame's pixels move to the engine; split view needs its own copy of the original.
     const original = settings.splitView
       ? new ImageData(new Uint8ClampedArray(image.data), size.width, size.height)
       : null;
-    const frame = { data: image.data, width: size.width, height: size.height, channels: 4 } as const;
     void api
       .stylize(frame, { strength: settings.strength, preserveColors: settings.preserveColors })
-      .then((result) => this.onResult(ticket, size, original, result));
+      .then((result) => this.onResult(ticket, sent, size, original, result));
   }
 
   private onResult(
     ticket: FrameTicket,
+    sent: SentFrame,
     size: Size,
     original: ImageData | null,
     result: Result<StylizeResult, EngineError>,
@@ -189,7 +200,7 @@ export class FramePump {
     }
     let pixels: Uint8ClampedArray<ArrayBuffer>;
     try {
-      pixels = toRgba(frame);
+      pixels = toRgba(this.temporal.steady(frame, sent, settings.stabilize));
     } catch (error) {
       this.options.store.getState().setEngineProblem(error instanceof Error ? error.message : String(error));
       return;
@@ -214,6 +225,7 @@ export class FramePump {
 
   private failed(ticket: FrameTicket, message: string): void {
     this.scheduler.failed(ticket, performance.now());
+    this.temporal.sendFailed();
     this.options.store.getState().setEngineProblem(message);
     this.options.onEngineTrouble();
   }
@@ -223,7 +235,12 @@ export class FramePump {
     const state = this.options.store.getState();
     const stats = this.stats.snapshot(
       performance.now(),
-      { sent: this.scheduler.sent, dropped: this.scheduler.dropped },
+      {
+        sent: this.scheduler.sent,
+        dropped: this.scheduler.dropped,
+        rested: this.temporal.rested,
+        resting: this.temporal.resting,
+      },
       state.currentModelId,
     );
     publishStats(stats);

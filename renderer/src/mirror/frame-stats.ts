@@ -23,6 +23,10 @@ export interface MirrorStats {
   readonly sent: number;
   /** Camera frames not sent because the engine was busy (or resting after a failure). */
   readonly dropped: number;
+  /** Camera frames not sent because they showed nothing new (the mirror resting). */
+  readonly rested: number;
+  /** Whether the mirror is resting now: the camera sees a still scene and the painting shown stays. */
+  readonly resting: boolean;
   readonly currentModelId: string | null;
 }
 
@@ -36,6 +40,8 @@ export const EMPTY_STATS: MirrorStats = {
   engineTotalMs: 0,
   sent: 0,
   dropped: 0,
+  rested: 0,
+  resting: false,
   currentModelId: null,
 };
 
@@ -66,10 +72,10 @@ export class FrameStats {
     this.recent.push({ at: displayedAt, latencyMs: this.latencyMs });
   }
 
-  /** The numbers as of `now`; `counts` and the model come from the scheduler and the store. */
+  /** The numbers as of `now`; `counts` and the model come from the pump's parts and the store. */
   snapshot(
     now: number,
-    counts: { readonly sent: number; readonly dropped: number },
+    counts: Pick<MirrorStats, 'sent' | 'dropped' | 'rested' | 'resting'>,
     currentModelId: string | null,
   ): MirrorStats {
     const since = now - STATS_WINDOW_MS;
@@ -90,6 +96,8 @@ export class FrameStats {
       engineTotalMs: this.engineTotalMs,
       sent: counts.sent,
       dropped: counts.dropped,
+      rested: counts.rested,
+      resting: counts.resting,
       currentModelId,
     };
   }

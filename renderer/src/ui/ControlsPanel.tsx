@@ -91,6 +91,18 @@ export function ControlsPanel({ ref }: { readonly ref: Ref<HTMLElement> }) {
           onChange={(mirror) => void change({ mirror })}
         />
         <Toggle
+          testId="stabilize-toggle"
+          label="Steady painting"
+          checked={settings.stabilize}
+          onChange={(stabilize) => void change({ stabilize })}
+        />
+        <Toggle
+          testId="rest-toggle"
+          label="Rest when still"
+          checked={settings.restWhenStill}
+          onChange={(restWhenStill) => void change({ restWhenStill })}
+        />
+        <Toggle
           testId="hud-toggle"
           label="HUD"
           shortcut="H"

@@ -22,6 +22,15 @@ export function Hud() {
       <HudNumber testId="hud-fps" value={stats.displayedFps} unit="fps" label="shown" />
       <HudNumber testId="hud-engine-ms" value={stats.engineMs} unit="ms" label="engine" />
       <HudNumber testId="hud-latency" value={stats.latencyMs} unit="ms" label="camera to screen" />
+      {stats.resting && (
+        <div
+          className="hud-row hud-wide"
+          data-testid="hud-resting"
+          title="The camera sees a still scene: the engine rests and the painting stays until something moves."
+        >
+          resting
+        </div>
+      )}
       <div className="hud-row hud-wide" data-testid="hud-backend" title={engine?.backend.fallbackReason}>
         {backend ?? 'no engine yet'}
       </div>
