@@ -1,11 +1,26 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listModelFolders, ModelLibrary, ModelLibraryError } from '../core/model-library.js';
 import { stylemirrorPaths } from '../engine/stylemirror-home.js';
 
+/**
+ * The checkout's (or installed package's) root: the nearest folder above this file with a
+ * package.json. Found, not counted: this file runs from main/cli/ under vitest and from dist/main/cli/
+ * once built.
+ */
+export const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
 /** The project's own `models/` folder: the styles that ship with Style Mirror. */
-export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
+export const BUNDLED_MODELS_DIR = path.join(PACKAGE_ROOT, 'models');
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`No package.json above ${from}.`);
+  }
+}
 
 /** The library the CLI shares with the app and browser mode (STYLEMIRROR_HOME moves it). */
 export function cliModelLibrary(env: NodeJS.ProcessEnv = process.env): ModelLibrary {

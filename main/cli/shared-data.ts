@@ -2,19 +2,11 @@
  * Where the benches find the project's shared test data (`../shared` beside the checkout): models,
  * photos and the fake camera's video. Users do not have it; a bench says so when it is missing.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { listModelFolders } from '../core/model-library.js';
+import { PACKAGE_ROOT } from './model-library.js';
 
-/** The checkout: the nearest folder above this file with a package.json (this file runs from dist/ or, in tests, from source). */
-function checkoutRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
-export const SHARED_DIR = path.resolve(checkoutRoot(), '../shared');
+export const SHARED_DIR = path.resolve(PACKAGE_ROOT, '../shared');
 
 /** The real video Chromium's fake camera plays: 320x240, 15 fps, a fox moving. */
 export const FOX_VIDEO = path.join(SHARED_DIR, 'video/fox_320x240_15fps.y4m');

@@ -36,7 +36,7 @@ program
   .option('--preserve-colors', "keep the photo's colours, take the style's light and dark", false)
   .option(
     '--stabilize',
-    "take the images as consecutive video frames (a folder's in name order) and steady the painting where the picture is still",
+    "steady the painting where the picture is still: for a video, or a folder's images taken as consecutive frames in name order",
     false,
   )
   .action(async (inputs: string[], opts) => {
