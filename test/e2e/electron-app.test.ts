@@ -20,8 +20,18 @@ const MODELS = path.join(SHARED, 'models/ml5');
 const SCREENSHOT = path.join(REPO_ROOT, 'test-results/electron-app.png');
 const BUILT = ['dist/main/app/main.js', 'dist/preload/preload.cjs', 'dist/renderer/index.html'];
 
-/** The Electron binary the `electron` package installed, or why there is none. */
-function electronBinary(): { path: string } | { missing: string } {
+/**
+ * The app to drive: a packaged build's executable when STYLEMIRROR_ELECTRON_APP names one (`npm run
+ * dist -- --dir`, then e.g. `out/packages/linux-unpacked/style-mirror`), else the Electron binary the
+ * `electron` package installed, running this checkout; or why there is none.
+ */
+function electronBinary(): { path: string; packaged: boolean } | { missing: string } {
+  const packaged = process.env.STYLEMIRROR_ELECTRON_APP;
+  if (packaged !== undefined && packaged !== '') {
+    return existsSync(packaged)
+      ? { path: path.resolve(packaged), packaged: true }
+      : { missing: `STYLEMIRROR_ELECTRON_APP=${packaged} does not exist` };
+  }
   const pkg = path.join(REPO_ROOT, 'node_modules/electron');
   const pathFile = path.join(pkg, 'path.txt');
   if (!existsSync(path.join(pkg, 'dist')) || !existsSync(pathFile)) {
@@ -30,7 +40,7 @@ function electronBinary(): { path: string } | { missing: string } {
     };
   }
   const binary = path.join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? { path: binary } : { missing: `${binary} does not exist` };
+  return existsSync(binary) ? { path: binary, packaged: false } : { missing: `${binary} does not exist` };
 }
 
 const electron = electronBinary();
@@ -62,13 +72,17 @@ interface PageGlobals {
   let home: string;
 
   beforeAll(async () => {
+    const packaged = 'path' in electron && electron.packaged;
     const unbuilt = BUILT.filter((f) => !existsSync(path.join(REPO_ROOT, f)));
-    if (unbuilt.length > 0) throw new Error(`${unbuilt.join(', ')} missing: run \`npm run build\` first.`);
+    if (!packaged && unbuilt.length > 0) {
+      throw new Error(`${unbuilt.join(', ')} missing: run \`npm run build\` first.`);
+    }
     // Settings and snapshots go to a throwaway home, not the tester's own.
     home = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-e2e-'));
     await mkdir(path.join(home, 'config'));
     const args = [
-      REPO_ROOT,
+      // A packaged app carries its own code; the Electron binary is pointed at this checkout.
+      ...(packaged ? [] : [REPO_ROOT]),
       '--models',
       MODELS,
       // A camera that plays the fox video, granted by the app's own permission handler.
