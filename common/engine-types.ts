@@ -45,10 +45,12 @@ export interface Size {
 
 export interface StylizeOptions {
   /**
-   * A box the network works in: the frame is scaled down to fit it, keeping its aspect ratio, and the
-   * result scaled back up. Smaller is faster and gives bolder brush strokes. Never scales up.
+   * The most the network may work on: a frame bigger than this box is scaled down to fit it, keeping
+   * its aspect ratio, and the result scaled back up. Smaller is faster and paints bolder strokes.
+   * Never scales up. (The mirror's `processingSize` setting is another thing: the exact size the page
+   * crops camera frames to before sending them, so they already fit.)
    */
-  readonly processingSize?: Size;
+  readonly maxNetworkSize?: Size;
   /** 0 shows the original, 1 the full style, between blends them. Default 1. */
   readonly strength?: number;
   /** Keep the original's colours and take only the style's light and dark. Default false. */
@@ -69,6 +71,6 @@ export interface StylizeResult {
   /** Same size and channels as the input frame. */
   readonly frame: Frame;
   /** The size the network actually ran at. */
-  readonly processingSize: Size;
+  readonly networkSize: Size;
   readonly timings: StylizeTimings;
 }

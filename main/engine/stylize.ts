@@ -17,7 +17,7 @@ export type { Size, StylizeOptions, StylizeResult, StylizeTimings } from '../../
 /** Checks options from outside (IPC, the CLI) and fills in defaults. */
 export function normalizeStylizeOptions(
   options: StylizeOptions = {},
-): Required<Omit<StylizeOptions, 'processingSize'>> & Pick<StylizeOptions, 'processingSize'> {
+): Required<Omit<StylizeOptions, 'maxNetworkSize'>> & Pick<StylizeOptions, 'maxNetworkSize'> {
   // Over IPC "no options" may arrive as null.
   options ??= {};
   const strength = options.strength ?? 1;
@@ -28,21 +28,21 @@ export function normalizeStylizeOptions(
   if (typeof preserve !== 'boolean') {
     throw new FrameError(`preserveColors must be true or false, got ${String(preserve)}.`);
   }
-  const box = options.processingSize;
+  const box = options.maxNetworkSize;
   if (box !== undefined) {
     for (const side of [box.width, box.height]) {
       if (!Number.isInteger(side) || side < MIN_FRAME_SIDE || side > 4096) {
         throw new FrameError(
-          `Processing size must be whole numbers from ${MIN_FRAME_SIDE} to 4096 pixels, got ${String(box.width)}x${String(box.height)}.`,
+          `The network size (maxNetworkSize) must be whole numbers from ${MIN_FRAME_SIDE} to 4096 pixels, got ${String(box.width)}x${String(box.height)}.`,
         );
       }
     }
   }
-  return { strength, preserveColors: preserve, ...(box === undefined ? {} : { processingSize: box }) };
+  return { strength, preserveColors: preserve, ...(box === undefined ? {} : { maxNetworkSize: box }) };
 }
 
 /** The size the network runs at for a frame: the frame fitted inside the box, aspect kept, never enlarged. */
-export function processingSizeFor(frame: Size, box?: Size): Size {
+export function networkSizeFor(frame: Size, box?: Size): Size {
   const limit = box ?? { width: DEFAULT_MAX_PROCESSING_SIDE, height: DEFAULT_MAX_PROCESSING_SIDE };
   const scale = Math.min(1, limit.width / frame.width, limit.height / frame.height);
   if (scale === 1) return { width: frame.width, height: frame.height };
@@ -63,9 +63,9 @@ export async function stylizeFrame(
   options: StylizeOptions = {},
 ): Promise<StylizeResult> {
   checkFrame(frame);
-  const { strength, preserveColors: keepColors, processingSize: box } = normalizeStylizeOptions(options);
+  const { strength, preserveColors: keepColors, maxNetworkSize: box } = normalizeStylizeOptions(options);
   const start = performance.now();
-  const size = processingSizeFor(frame, box);
+  const size = networkSizeFor(frame, box);
 
   if (strength === 0) {
     // The original, untouched: no reason to spend a network run on pixels nobody will see.
@@ -73,7 +73,7 @@ export async function stylizeFrame(
     const totalMs = performance.now() - start;
     return {
       frame: copy,
-      processingSize: size,
+      networkSize: size,
       timings: { prepareMs: 0, networkMs: 0, finishMs: totalMs, totalMs },
     };
   }
@@ -96,7 +96,7 @@ export async function stylizeFrame(
 
   return {
     frame: result,
-    processingSize: size,
+    networkSize: size,
     timings: {
       prepareMs: prepared - start,
       networkMs: ran - prepared,

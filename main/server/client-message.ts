@@ -57,9 +57,9 @@ const ProcessingSizeSchema = z
 
 const StylizeOptionsSchema = z
   .object({
-    // The page sends frames at its processing size and no box; without one the engine would run the
-    // network at the frame's own size, so browser mode always gives it one.
-    processingSize: ProcessingSizeSchema.default(DEFAULT_PAGE_PROCESSING_BOX),
+    // The page sends frames cropped to its processing size and no box; without one the engine would
+    // run the network at the frame's own size, so browser mode always gives it one.
+    maxNetworkSize: ProcessingSizeSchema.default(DEFAULT_PAGE_PROCESSING_BOX),
     strength: z.number().min(0).max(1).optional(),
     preserveColors: z.boolean().optional(),
   })
@@ -73,7 +73,7 @@ const ClientMessageSchema = z.discriminatedUnion('t', [
       t: z.literal('frame'),
       id,
       frame: FrameSchema,
-      options: StylizeOptionsSchema.default({ processingSize: DEFAULT_PAGE_PROCESSING_BOX }),
+      options: StylizeOptionsSchema.default({ maxNetworkSize: DEFAULT_PAGE_PROCESSING_BOX }),
     })
     .strict(),
 ]);

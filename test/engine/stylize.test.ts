@@ -8,7 +8,7 @@ import { readMl5Model } from '../../main/engine/model/ml5-model-reader.js';
 import {
   DEFAULT_MAX_PROCESSING_SIDE,
   normalizeStylizeOptions,
-  processingSizeFor,
+  networkSizeFor,
   stylizeFrame,
   type Size,
   type StylizeOptions,
@@ -105,39 +105,39 @@ function ycbcr(rgb: Uint8Array): { y: Float64Array; cb: Float64Array; cr: Float6
   return { y, cb, cr };
 }
 
-describe('processingSizeFor', () => {
+describe('networkSizeFor', () => {
   it('keeps a frame that fits the box (or the default limit) as it is: never enlarges', () => {
-    expect(processingSizeFor({ width: 640, height: 480 })).toEqual({ width: 640, height: 480 });
-    expect(processingSizeFor({ width: 64, height: 48 }, { width: 640, height: 480 })).toEqual({
+    expect(networkSizeFor({ width: 640, height: 480 })).toEqual({ width: 640, height: 480 });
+    expect(networkSizeFor({ width: 64, height: 48 }, { width: 640, height: 480 })).toEqual({
       width: 64,
       height: 48,
     });
-    expect(processingSizeFor({ width: 64, height: 48 }, { width: 64, height: 48 })).toEqual({
+    expect(networkSizeFor({ width: 64, height: 48 }, { width: 64, height: 48 })).toEqual({
       width: 64,
       height: 48,
     });
     // Fits one side exactly and the other loosely: still untouched.
-    expect(processingSizeFor({ width: 64, height: 48 }, { width: 64, height: 4096 })).toEqual({
+    expect(networkSizeFor({ width: 64, height: 48 }, { width: 64, height: 4096 })).toEqual({
       width: 64,
       height: 48,
     });
   });
 
   it(`limits a frame without a box to ${DEFAULT_MAX_PROCESSING_SIDE} px a side, aspect kept`, () => {
-    expect(processingSizeFor({ width: 4096, height: 2048 })).toEqual({ width: 2048, height: 1024 });
-    expect(processingSizeFor({ width: 3000, height: 4000 })).toEqual({ width: 1536, height: 2048 });
+    expect(networkSizeFor({ width: 4096, height: 2048 })).toEqual({ width: 2048, height: 1024 });
+    expect(networkSizeFor({ width: 3000, height: 4000 })).toEqual({ width: 1536, height: 2048 });
   });
 
   it('fits the frame inside the box by its tighter side, keeping the aspect ratio', () => {
-    expect(processingSizeFor({ width: 640, height: 480 }, { width: 320, height: 320 })).toEqual({
+    expect(networkSizeFor({ width: 640, height: 480 }, { width: 320, height: 320 })).toEqual({
       width: 320,
       height: 240,
     });
-    expect(processingSizeFor({ width: 1920, height: 1080 }, { width: 640, height: 640 })).toEqual({
+    expect(networkSizeFor({ width: 1920, height: 1080 }, { width: 640, height: 640 })).toEqual({
       width: 640,
       height: 360,
     });
-    expect(processingSizeFor({ width: 480, height: 640 }, { width: 640, height: 240 })).toEqual({
+    expect(networkSizeFor({ width: 480, height: 640 }, { width: 640, height: 240 })).toEqual({
       width: 180,
       height: 240,
     });
@@ -145,12 +145,12 @@ describe('processingSizeFor', () => {
 
   it('rounds to whole pixels and never goes below 16 px a side', () => {
     // 37x45 in 20x20: scale 20/45 gives 16.44 -> 16 by 20.
-    expect(processingSizeFor({ width: 37, height: 45 }, { width: 20, height: 20 })).toEqual({
+    expect(networkSizeFor({ width: 37, height: 45 }, { width: 20, height: 20 })).toEqual({
       width: 16,
       height: 20,
     });
     // A panorama squeezed into 64 wide would be 0.25 px high: clamped to the engine's minimum.
-    expect(processingSizeFor({ width: 4096, height: 16 }, { width: 64, height: 64 })).toEqual({
+    expect(networkSizeFor({ width: 4096, height: 16 }, { width: 64, height: 64 })).toEqual({
       width: 64,
       height: 16,
     });
@@ -175,7 +175,7 @@ describe('processingSizeFor', () => {
     ];
     for (const frame of frames) {
       for (const box of boxes) {
-        const size = processingSizeFor(frame, box);
+        const size = networkSizeFor(frame, box);
         const limit = box ?? { width: DEFAULT_MAX_PROCESSING_SIDE, height: DEFAULT_MAX_PROCESSING_SIDE };
         const where = `${frame.width}x${frame.height} in ${limit.width}x${limit.height}`;
         expect(Number.isInteger(size.width) && Number.isInteger(size.height), where).toBe(true);
@@ -198,11 +198,11 @@ describe('normalizeStylizeOptions', () => {
   it('fills in full strength and no colour preservation, and leaves the processing size out', () => {
     const options = normalizeStylizeOptions();
     expect(options).toEqual({ strength: 1, preserveColors: false });
-    expect('processingSize' in options).toBe(false);
-    expect(normalizeStylizeOptions({ strength: 0.25, processingSize: { width: 64, height: 48 } })).toEqual({
+    expect('maxNetworkSize' in options).toBe(false);
+    expect(normalizeStylizeOptions({ strength: 0.25, maxNetworkSize: { width: 64, height: 48 } })).toEqual({
       strength: 0.25,
       preserveColors: false,
-      processingSize: { width: 64, height: 48 },
+      maxNetworkSize: { width: 64, height: 48 },
     });
   });
 
@@ -225,7 +225,7 @@ describe('stylizeFrame with a real model on onnxruntime (CPU)', () => {
     expect(result.frame.channels).toBe(3);
     expect(result.frame.data).toBeInstanceOf(Uint8Array);
     expect(result.frame.data.length).toBe(48 * 32 * 3);
-    expect(result.processingSize).toEqual({ width: 48, height: 32 });
+    expect(result.networkSize).toEqual({ width: 48, height: 32 });
     // A style, not a copy: udnie repaints the photo heavily.
     expect(meanAbsDiff(result.frame.data, frame.data)).toBeGreaterThan(20);
     // The caller's frame is left alone.
@@ -247,7 +247,7 @@ describe('stylizeFrame with a real model on onnxruntime (CPU)', () => {
     expect(result.frame.width).toBe(37);
     expect(result.frame.height).toBe(45);
     expect(result.frame.data.length).toBe(37 * 45 * 3);
-    expect(result.processingSize).toEqual({ width: 37, height: 45 });
+    expect(result.networkSize).toEqual({ width: 37, height: 45 });
 
     expect(net.calls).toHaveLength(1);
     const { input, output } = net.calls[0]!;
@@ -342,10 +342,10 @@ describe('stylizeFrame with a real model on onnxruntime (CPU)', () => {
     const frame = await photo(96, 64);
     const box = { width: 48, height: 48 };
     const net = spy(network);
-    const small = await stylizeFrame(net, frame, { processingSize: box });
+    const small = await stylizeFrame(net, frame, { maxNetworkSize: box });
 
-    expect(small.processingSize).toEqual(processingSizeFor(frame, box));
-    expect(small.processingSize).toEqual({ width: 48, height: 32 });
+    expect(small.networkSize).toEqual(networkSizeFor(frame, box));
+    expect(small.networkSize).toEqual({ width: 48, height: 32 });
     expect(net.calls).toHaveLength(1);
     expect([net.calls[0]!.input.width, net.calls[0]!.input.height]).toEqual([48, 32]);
     expect([small.frame.width, small.frame.height, small.frame.channels]).toEqual([96, 64, 3]);
@@ -361,8 +361,8 @@ describe('stylizeFrame with a real model on onnxruntime (CPU)', () => {
   it('never enlarges: a box bigger than the frame runs at the frame size, same as no box', async () => {
     const frame = await photo(48, 32);
     const net = spy(network);
-    const boxed = await stylizeFrame(net, frame, { processingSize: { width: 200, height: 200 } });
-    expect(boxed.processingSize).toEqual({ width: 48, height: 32 });
+    const boxed = await stylizeFrame(net, frame, { maxNetworkSize: { width: 200, height: 200 } });
+    expect(boxed.networkSize).toEqual({ width: 48, height: 32 });
     expect([net.calls[0]!.input.width, net.calls[0]!.input.height]).toEqual([48, 32]);
     const plain = await stylizeFrame(network, frame);
     expect(boxed.frame.data).toEqual(plain.frame.data);
@@ -372,11 +372,11 @@ describe('stylizeFrame with a real model on onnxruntime (CPU)', () => {
     const rgba = await photo(64, 48, 4);
     const clamped: Frame = { ...rgba, data: new Uint8ClampedArray(rgba.data) };
     const result = await stylizeFrame(network, clamped, {
-      processingSize: { width: 32, height: 32 },
+      maxNetworkSize: { width: 32, height: 32 },
       strength: 0.75,
       preserveColors: true,
     });
-    expect(result.processingSize).toEqual({ width: 32, height: 24 });
+    expect(result.networkSize).toEqual({ width: 32, height: 24 });
     expect([result.frame.width, result.frame.height, result.frame.channels]).toEqual([64, 48, 4]);
     for (let p = 0; p < 64 * 48; p++) expect(result.frame.data[4 * p + 3]).toBe(rgba.data[4 * p + 3]);
   });
@@ -439,17 +439,17 @@ describe('stylizeFrame with a real model on onnxruntime (CPU)', () => {
       ['strength -0.1', { strength: -0.1 }, /Strength .*got -0\.1/],
       ['strength 2', { strength: 2 }, /Strength .*got 2/],
       ["strength '1'", { strength: '1' }, /Strength .*got 1/],
-      ['processingSize 0x0', { processingSize: { width: 0, height: 0 } }, /Processing size .*got 0x0/],
-      ['processingSize NaN', { processingSize: { width: NaN, height: 48 } }, /Processing size .*got NaNx48/],
+      ['maxNetworkSize 0x0', { maxNetworkSize: { width: 0, height: 0 } }, /network size .*got 0x0/],
+      ['maxNetworkSize NaN', { maxNetworkSize: { width: NaN, height: 48 } }, /network size .*got NaNx48/],
       [
-        'processingSize 15x48',
-        { processingSize: { width: 15, height: 48 } },
-        /Processing size .*16 to 4096.*15x48/,
+        'maxNetworkSize 15x48',
+        { maxNetworkSize: { width: 15, height: 48 } },
+        /network size .*16 to 4096.*15x48/,
       ],
       [
-        'processingSize 64x4097',
-        { processingSize: { width: 64, height: 4097 } },
-        /Processing size .*64x4097/,
+        'maxNetworkSize 64x4097',
+        { maxNetworkSize: { width: 64, height: 4097 } },
+        /network size .*64x4097/,
       ],
       ["preserveColors 'true'", { preserveColors: 'true' }, /preserveColors must be true or false/],
     ];

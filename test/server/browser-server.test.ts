@@ -325,12 +325,12 @@ describe('browser-mode server: limits on work', () => {
       t: 'frame',
       id: 2,
       frame: rgbaFrame(64, 48),
-      options: { processingSize: { width: 32, height: 24 } },
+      options: { maxNetworkSize: { width: 32, height: 24 } },
     });
     await expect.poll(() => engine.held.length).toBe(2);
     const [none, own] = engine.held.splice(0);
-    expect(none!.params.options?.processingSize).toEqual(DEFAULT_PAGE_PROCESSING_BOX);
-    expect(own!.params.options?.processingSize).toEqual({ width: 32, height: 24 });
+    expect(none!.params.options?.maxNetworkSize).toEqual(DEFAULT_PAGE_PROCESSING_BOX);
+    expect(own!.params.options?.maxNetworkSize).toEqual({ width: 32, height: 24 });
     none!.release();
     own!.release();
     await client.reply(2);
@@ -491,12 +491,12 @@ describe('browser-mode server: a real stylize round trip', () => {
     expect(selected.ok && selected.value).toMatchObject({ model: 'Udnie', modelId: 'user:udnie' });
 
     const frame = rgbaFrame(64, 48);
-    client.send({ t: 'frame', id: 2, frame, options: { processingSize: { width: 32, height: 24 } } });
+    client.send({ t: 'frame', id: 2, frame, options: { maxNetworkSize: { width: 32, height: 24 } } });
     const reply = await client.reply(2);
     expect(reply.ok, JSON.stringify(!reply.ok && reply.error)).toBe(true);
     const result = (reply as { value: StylizeResult }).value;
     expect([result.frame.width, result.frame.height, result.frame.channels]).toEqual([64, 48, 4]);
-    expect(result.processingSize).toEqual({ width: 32, height: 24 });
+    expect(result.networkSize).toEqual({ width: 32, height: 24 });
     let diff = 0;
     for (let i = 0; i < frame.data.length; i++) diff += Math.abs(frame.data[i]! - result.frame.data[i]!);
     expect(diff / frame.data.length).toBeGreaterThan(10);

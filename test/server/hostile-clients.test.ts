@@ -127,7 +127,7 @@ async function expectStylized(): Promise<void> {
   const client = await connect();
   try {
     const frame = frameOf(64, 48);
-    client.send({ t: 'frame', id: 1, frame, options: { processingSize: { width: 32, height: 24 } } });
+    client.send({ t: 'frame', id: 1, frame, options: { maxNetworkSize: { width: 32, height: 24 } } });
     const reply = await client.reply(1);
     expect(reply.ok, JSON.stringify(!reply.ok && reply.error)).toBe(true);
     const result = (reply as { value: StylizeResult }).value;
@@ -271,8 +271,8 @@ describe('stylemirror serve against hostile clients', () => {
     const replies = await burst(client, [
       { t: 'frame', id: 1, frame: frameOf(2000, 1000), options: {} },
       { t: 'frame', id: 2, frame: frameOf(1920, 1081, 3), options: {} },
-      { t: 'frame', id: 3, frame: small, options: { processingSize: { width: 4096, height: 4096 } } },
-      { t: 'frame', id: 4, frame: small, options: { processingSize: { width: 1000, height: 1000 } } },
+      { t: 'frame', id: 3, frame: small, options: { maxNetworkSize: { width: 4096, height: 4096 } } },
+      { t: 'frame', id: 4, frame: small, options: { maxNetworkSize: { width: 1000, height: 1000 } } },
       {
         t: 'control',
         id: 5,
@@ -300,7 +300,7 @@ describe('stylemirror serve against hostile clients', () => {
     expect(reply.ok, JSON.stringify(!reply.ok && reply.error)).toBe(true);
     const result = (reply as { value: StylizeResult }).value;
     expect([result.frame.width, result.frame.height]).toEqual([1920, 1080]);
-    expect(result.processingSize).toEqual({ width: 640, height: 360 });
+    expect(result.networkSize).toEqual({ width: 640, height: 360 });
     await client.close();
   });
 
@@ -333,7 +333,7 @@ describe('stylemirror serve against hostile clients', () => {
       t: 'frame',
       id: 1000 + i,
       frame,
-      options: { processingSize: { width: 32, height: 24 } },
+      options: { maxNetworkSize: { width: 32, height: 24 } },
     }));
     const replies = await burst(client, [...controls, ...frames]);
     expect(client.replies).toHaveLength(250);

@@ -163,7 +163,7 @@ export class HeldEngine implements EngineCaller {
           release: () =>
             resolve({
               frame: p.frame,
-              processingSize: { width: p.frame.width, height: p.frame.height },
+              networkSize: { width: p.frame.width, height: p.frame.height },
               timings: { prepareMs: 0, networkMs: 1, finishMs: 0, totalMs: 1 },
             } as EngineCalls[M]['result']),
         });

@@ -75,7 +75,7 @@ export async function stylizeCommand(
         await writeImage(painted, output);
         summary.written.push(output);
         const note = scaledFrom ? ` (scaled down from ${scaledFrom.width}x${scaledFrom.height})` : '';
-        const at = result.processingSize;
+        const at = result.networkSize;
         report(
           `${input} -> ${output}  ${frame.width}x${frame.height}${note}, network at ${at.width}x${at.height}, ` +
             `${result.timings.networkMs.toFixed(0)} ms network, ${result.timings.totalMs.toFixed(0)} ms total`,
@@ -123,7 +123,7 @@ function stylizeOptions(options: StylizeCommandOptions): StylizeOptions {
   return {
     strength: options.strength,
     preserveColors: options.preserveColors,
-    ...(options.size ? { processingSize: options.size } : {}),
+    ...(options.size ? { maxNetworkSize: options.size } : {}),
   };
 }
 

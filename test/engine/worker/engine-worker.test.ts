@@ -57,7 +57,7 @@ describe('engine-worker (built, in a supervised worker thread)', () => {
     expect([result.frame.width, result.frame.height, result.frame.channels]).toEqual([48, 32, 3]);
     expect(result.frame.data).toBeInstanceOf(Uint8Array);
     expect(result.frame.data.length).toBe(48 * 32 * 3);
-    expect(result.processingSize).toEqual({ width: 48, height: 32 });
+    expect(result.networkSize).toEqual({ width: 48, height: 32 });
     expect(result.timings.networkMs).toBeGreaterThan(0);
     expect(meanAbsDiff(result.frame.data, frame.data)).toBeGreaterThan(20);
     udnieOutput = Uint8Array.from(result.frame.data);
@@ -240,7 +240,7 @@ describe('serveEngine (no worker)', () => {
         log.push(`stylize ${frame.width} end`);
         return {
           frame: { ...frame, data: new Uint8Array(frame.data.length) },
-          processingSize: { width: frame.width, height: frame.height },
+          networkSize: { width: frame.width, height: frame.height },
           timings: { prepareMs: 0, networkMs: 1, finishMs: 0, totalMs: 1 },
         };
       },
@@ -380,7 +380,7 @@ describe('serveEngine on a frame port (allow: stylize)', () => {
   const frame: Frame = { data: new Uint8Array(16 * 16 * 3), width: 16, height: 16, channels: 3 };
   const stylized = {
     frame,
-    processingSize: { width: 16, height: 16 },
+    networkSize: { width: 16, height: 16 },
     timings: { prepareMs: 0, networkMs: 1, finishMs: 0, totalMs: 1 },
   };
 
