@@ -95,6 +95,9 @@ interface ChannelSchemas {
  * `CONTROL_METHODS` (the type checker refuses a missing or an extra one). A channel's name is also
  * its IPC channel in Electron and its `channel` field in browser mode.
  */
+/** Largest recording the app saves: minutes of the mirror at its sizes, with room to spare. */
+export const MAX_RECORDING_BYTES = 1024 * 1024 * 1024;
+
 /** Most files one import may upload, and their total size: a model is a few megabytes. */
 export const MAX_IMPORT_FILES = 200;
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -204,6 +207,18 @@ export const CONTROL_CHANNELS = {
    * file manager (Electron only; browser mode says where it is). Takes no path: none comes from the page.
    */
   'snapshot:open-folder': { request: empty, response: z.object({ path: z.string() }) },
+  /**
+   * Saves a WebM recording of the mirror into the snapshots folder; returns the file's path. Electron
+   * only: in browser mode the page downloads its recording itself, and the server refuses.
+   */
+  'recording:save': {
+    request: z
+      .object({
+        webm: bytes.refine((b) => b.length <= MAX_RECORDING_BYTES, 'a recording is at most 1 GiB'),
+      })
+      .strict(),
+    response: z.object({ path: z.string() }),
+  },
   /** What the engine is running now, or null before a model is loaded. */
   'engine:status': { request: empty, response: EngineStatusSchema.nullable() },
 } as const satisfies { readonly [C in ControlChannel]: ChannelSchemas };

@@ -27,6 +27,7 @@ export const CONTROL_METHODS = {
   'folders:choose-snapshots': 'chooseSnapshotsFolder',
   'snapshot:save': 'saveSnapshot',
   'snapshot:open-folder': 'openSnapshotFolder',
+  'recording:save': 'saveRecording',
   'engine:status': 'engineStatus',
 } as const;
 

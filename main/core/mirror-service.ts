@@ -210,6 +210,8 @@ export function createControlHandlers(deps: MirrorServiceDeps): ControlHandlers 
 
     'snapshot:save': async ({ png }) => ({ path: await snapshots.save(png, current?.modelId) }),
 
+    'recording:save': async ({ webm }) => ({ path: await snapshots.saveRecording(webm, current?.modelId) }),
+
     'snapshot:open-folder': async () => {
       // Only ever the folder the person chose or the default one, checked to be a folder: opening
       // a file (or a macOS .app bundle, which is a folder) would run it rather than show it.

@@ -5,6 +5,8 @@ import { mkdir, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_FRAME_SIDE } from '../../common/frame.js';
 
+/** Every WebM (Matroska) file starts with an EBML header. */
+const WEBM_MAGIC = [0x1a, 0x45, 0xdf, 0xa3];
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Signature, then the IHDR chunk every PNG starts with: anything shorter is not a picture. */
 const MIN_PNG_BYTES = 8 + 25;
@@ -20,6 +22,7 @@ export class SnapshotError extends Error {
   constructor(
     readonly code:
       | 'not-png'
+      | 'not-webm'
       | 'snapshot-too-large'
       | 'snapshot-limit-reached'
       | 'snapshots-folder-unavailable'
@@ -203,14 +206,28 @@ export class SnapshotFolder {
     this.used.bytes += bytes;
   }
 
-  private async write(png: Uint8Array, label: string | undefined): Promise<string> {
+  /**
+   * Saves a WebM recording of the mirror beside the snapshots (the app only: browser mode's page
+   * downloads its recordings itself). Refuses what does not start with WebM's EBML header.
+   */
+  async saveRecording(webm: Uint8Array, label?: string): Promise<string> {
+    if (!WEBM_MAGIC.every((b, i) => webm[i] === b)) {
+      throw new SnapshotError(
+        'not-webm',
+        `A recording must be a WebM video; these ${webm.length} bytes are not.`,
+      );
+    }
+    return this.write(webm, label, '.webm');
+  }
+
+  private async write(bytes: Uint8Array, label: string | undefined, extension = '.png'): Promise<string> {
     const dir = await this.ensure();
     const stem = ['style-mirror', sanitizeLabel(label ?? ''), timestamp(this.now())]
       .filter((part) => part !== '')
       .join('-');
 
     for (let n = 1; n <= MAX_SAME_SECOND; n++) {
-      const file = path.join(dir, `${stem}${n === 1 ? '' : `-${n}`}.png`);
+      const file = path.join(dir, `${stem}${n === 1 ? '' : `-${n}`}${extension}`);
       let handle;
       try {
         // 'wx' fails when the name exists, atomically: two saves in one second cannot overwrite each other.
@@ -220,7 +237,7 @@ export class SnapshotFolder {
         throw writeFailed(file, error);
       }
       try {
-        await handle.writeFile(png);
+        await handle.writeFile(bytes);
         await handle.close();
       } catch (error) {
         await handle.close().catch(() => undefined);

@@ -27,6 +27,12 @@ export const OPERATOR_SETTINGS = ['modelsDir', 'snapshotsDir'] as const;
 export function browserModeHandlers(handlers: ControlHandlers): ControlHandlers {
   return {
     ...handlers,
+    'recording:save': async () => {
+      throw new BrowserModeRefusal(
+        'forbidden',
+        'In browser mode the page downloads its recordings itself; the server keeps none.',
+      );
+    },
     'settings:update': async (patch) => {
       const folders = OPERATOR_SETTINGS.filter((key) => Object.hasOwn(patch, key));
       if (folders.length > 0) {

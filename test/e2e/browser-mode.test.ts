@@ -5,6 +5,7 @@
  * `window.__styleMirrorStats`; saves screenshots to test-results/e2e/. Needs `npm run build` first
  * (`npm test` does); skipped, saying why, where Chromium is not installed.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import { readMl5Model } from '../../main/engine/model/ml5-model-reader.js';
 import { stylizeFrame } from '../../main/engine/stylize.js';
 import { startWorkerEngine } from '../../main/engine/worker/worker-thread-launcher.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
+import { ffprobePath } from '../../main/cli/video/ffmpeg.js';
 import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -362,6 +364,57 @@ if (!chromiumAvailable()) {
     expect(await toast.textContent()).toContain(files[0]);
     const meta = await sharp(path.join(snapshotsDir, files[0]!)).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', PROCESSING.width, PROCESSING.height]);
+  });
+
+  it('records the mirror with R: a visible indicator, then a WebM download that plays for as long as it ran', async () => {
+    const download = page.waitForEvent('download', { timeout: 60_000 });
+    await page.keyboard.press('r');
+    const indicator = page.getByTestId('recording-indicator');
+    await expect.poll(() => indicator.isVisible()).toBe(true);
+    const started = Date.now();
+    await waitForFrames(3);
+    await page.waitForTimeout(Math.max(0, 3_000 - (Date.now() - started)));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'recording.png') });
+    await page.keyboard.press('r');
+    const seconds = (Date.now() - started) / 1000;
+    const file = path.join(temp, 'recording.webm');
+    await (await download).saveAs(file);
+    await expect.poll(() => indicator.isVisible()).toBe(false);
+
+    const probe = await new Promise<{ duration: number; frames: number; codec: string }>(
+      (resolve, reject) => {
+        execFile(
+          ffprobePath(),
+          [
+            '-v',
+            'error',
+            '-count_frames',
+            '-show_entries',
+            'stream=codec_name,nb_read_frames:format=duration',
+            '-of',
+            'json',
+            file,
+          ],
+          (error, stdout) => {
+            if (error) reject(error);
+            const json = JSON.parse(stdout) as {
+              streams: { codec_name: string; nb_read_frames: string }[];
+              format: { duration: string };
+            };
+            resolve({
+              duration: Number(json.format.duration),
+              frames: Number(json.streams[0]!.nb_read_frames),
+              codec: json.streams[0]!.codec_name,
+            });
+          },
+        );
+      },
+    );
+    expect(['vp8', 'vp9']).toContain(probe.codec);
+    expect(probe.frames).toBeGreaterThan(3);
+    // The duration written into the file is the time recorded, give or take the key presses' latency.
+    expect(probe.duration).toBeGreaterThan(seconds - 1.5);
+    expect(probe.duration).toBeLessThan(seconds + 1.5);
   });
 });
 

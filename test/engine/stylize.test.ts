@@ -446,11 +446,7 @@ describe('stylizeFrame with a real model on onnxruntime (CPU)', () => {
         { maxNetworkSize: { width: 15, height: 48 } },
         /network size .*16 to 4096.*15x48/,
       ],
-      [
-        'maxNetworkSize 64x4097',
-        { maxNetworkSize: { width: 64, height: 4097 } },
-        /network size .*64x4097/,
-      ],
+      ['maxNetworkSize 64x4097', { maxNetworkSize: { width: 64, height: 4097 } }, /network size .*64x4097/],
       ["preserveColors 'true'", { preserveColors: 'true' }, /preserveColors must be true or false/],
     ];
     it.each(optionCases)('options: %s', async (_, options, message) => {

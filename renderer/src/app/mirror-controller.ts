@@ -85,6 +85,16 @@ export class MirrorController {
     else this.notifier.toast('error', `Could not save the snapshot: ${result.error.message}`);
   }
 
+  /** Saves a recording of the mirror beside the snapshots (the app; browser mode downloads it instead). */
+  async saveRecording(webm: Uint8Array, seconds: number): Promise<void> {
+    const result = await this.api.saveRecording({ webm });
+    if (result.ok) {
+      this.notifier.toast('snapshot', `Recording (${Math.round(seconds)} s) saved: ${result.value.path}`);
+    } else {
+      this.notifier.toast('error', `Could not save the recording: ${result.error.message}`);
+    }
+  }
+
   async openSnapshotFolder(): Promise<void> {
     const result = await this.api.openSnapshotFolder();
     if (!result.ok)

@@ -35,3 +35,5 @@ export function selectBackendLabel(s: MirrorState): string | null {
   const backend = s.engine?.backend;
   return backend === undefined ? null : `${backend.kind} · ${backend.runtime} · ${backend.device}`;
 }
+
+export const selectRecordingSince = (s: MirrorState): number | null => s.recordingSince;

@@ -21,6 +21,9 @@ export interface UiSlice {
   readonly controlsVisible: boolean;
   readonly toasts: readonly Toast[];
   readonly modelToast: ModelToast | null;
+  /** When the running recording started (performance.now()), or null when none runs. */
+  readonly recordingSince: number | null;
+  setRecordingSince(since: number | null): void;
   setPickerOpen(open: boolean): void;
   togglePicker(): void;
   setControlsVisible(visible: boolean): void;
@@ -40,6 +43,8 @@ export const createUiSlice: StateCreator<MirrorState, [], [], UiSlice> = (set, g
     controlsVisible: true,
     toasts: [],
     modelToast: null,
+    recordingSince: null,
+    setRecordingSince: (recordingSince) => set({ recordingSince }),
     setPickerOpen: (pickerOpen) => set({ pickerOpen }),
     togglePicker: () => set({ pickerOpen: !get().pickerOpen }),
     setControlsVisible: (controlsVisible) => {

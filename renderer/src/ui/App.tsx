@@ -6,6 +6,7 @@ import { ControlsPanel } from './ControlsPanel.js';
 import { Hud } from './Hud.js';
 import { CameraError, NoModels, StatusLine } from './Messages.js';
 import { ModelPicker } from './ModelPicker.js';
+import { RecordingIndicator } from './RecordingIndicator.js';
 import { Stage } from './Stage.js';
 import { ModelNameToast, Toasts } from './Toasts.js';
 import { useIdleControls } from './use-idle-controls.js';
@@ -22,6 +23,7 @@ export function App({ services }: { readonly services: AppServices }) {
       <main className={`app${controlsVisible ? '' : ' idle'}`}>
         <Stage />
         <Hud />
+        <RecordingIndicator />
         <ModelNameToast />
         <NoModels />
         <CameraError />

@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { MirrorController } from '../app/mirror-controller.js';
+import { CanvasRecorder } from '../mirror/recorder.js';
 import type { ThumbnailCache } from './thumbnail-cache.js';
 
 /**
@@ -7,6 +8,8 @@ import type { ThumbnailCache } from './thumbnail-cache.js';
  * snapshots save) and the camera's video element (what thumbnails are taken from).
  */
 export class Surfaces {
+  /** Records what the display canvas shows (R). */
+  readonly recorder = new CanvasRecorder();
   private displayCanvas: HTMLCanvasElement | null = null;
   private videoElement: HTMLVideoElement | null = null;
 

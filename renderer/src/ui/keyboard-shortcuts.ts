@@ -7,6 +7,7 @@ export type ShortcutAction =
   | { readonly type: 'toggle-picker' }
   | { readonly type: 'close-picker' }
   | { readonly type: 'snapshot' }
+  | { readonly type: 'toggle-recording' }
   | { readonly type: 'toggle-hud' }
   | { readonly type: 'toggle-fullscreen' };
 
@@ -38,6 +39,8 @@ export function shortcutFor(press: KeyPress): ShortcutAction | null {
       return { type: 'toggle-picker' };
     case 's':
       return { type: 'snapshot' };
+    case 'r':
+      return { type: 'toggle-recording' };
     case 'h':
       return { type: 'toggle-hud' };
   }

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { mirrorStore } from '../store/mirror-store.js';
 import type { AppServices } from './app-context.js';
 import { shortcutFor, type ShortcutAction } from './keyboard-shortcuts.js';
-import { takeSnapshot, toggleFullscreen } from './page-actions.js';
+import { takeSnapshot, toggleFullscreen, toggleRecording } from './page-actions.js';
 
 /** The mirror's keys (see keyboard-shortcuts.ts), on the whole window. */
 export function useKeyboardShortcuts(services: AppServices): void {
@@ -51,6 +51,9 @@ function perform(action: ShortcutAction, services: AppServices, repeat: boolean)
       return;
     case 'snapshot':
       if (!repeat) void takeSnapshot(services);
+      return;
+    case 'toggle-recording':
+      if (!repeat) void toggleRecording(services);
       return;
     case 'toggle-hud':
       if (!repeat && state.settings !== null)
