@@ -23,6 +23,7 @@ describe('FrameStats', () => {
     const snapshot = stats.snapshot(1500, { sent: 3, dropped: 7 }, 'bundled:udnie');
     expect(snapshot).toEqual({
       displayedFrames: 3,
+      lastDisplayedAt: 1400,
       displayedFps: 2,
       engineMs: 70,
       latencyMs: 100,

@@ -33,9 +33,14 @@ interface CdpMessage {
 export interface HeadlessPage {
   /** Evaluates `expression` in the page (awaiting a promise it returns) and returns its JSON value. */
   evaluate<T>(expression: string): Promise<T>;
+  /** Presses and releases a key as a person would, e.g. `ArrowRight` (a DOM `KeyboardEvent.key` from {@link KEY_CODES}). */
+  pressKey(key: keyof typeof KEY_CODES): Promise<void>;
   /** Uncaught exceptions the page has thrown so far. */
   readonly errors: readonly string[];
 }
+
+/** The keys `pressKey` knows, with their Windows virtual-key codes (which Chromium needs for `keydown`). */
+export const KEY_CODES = { ArrowLeft: 37, ArrowRight: 39 } as const;
 
 export class HeadlessChromium {
   private nextId = 1;
@@ -90,6 +95,11 @@ export class HeadlessChromium {
     return chromium;
   }
 
+  /** The process id of Chromium's browser process (its renderers and GPU process descend from it). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Chromium's version, as "Chrome/156.0.8078.79" gives it: "156.0.8078.79". */
   async version(): Promise<string> {
     const { product } = (await this.send('Browser.getVersion')) as { product: string };
@@ -129,6 +139,11 @@ export class HeadlessChromium {
           throw new Error(`The page threw: ${exception?.description ?? text}`);
         }
         return reply.result.value as T;
+      },
+      pressKey: async (key) => {
+        const event = { key, code: key, windowsVirtualKeyCode: KEY_CODES[key] };
+        await this.send('Input.dispatchKeyEvent', { type: 'keyDown', ...event }, sessionId);
+        await this.send('Input.dispatchKeyEvent', { type: 'keyUp', ...event }, sessionId);
       },
     };
   }
