@@ -4,6 +4,7 @@ import { registerModelsCommands } from './commands/models-command.js';
 import { registerPackCommands } from './commands/models-pack-command.js';
 import { pipelineBenchCommand } from './commands/pipeline-bench.js';
 import { parsePort, serveCommand } from './commands/serve-command.js';
+import { registerSoakCommand } from './commands/soak-command.js';
 import { stylizeCommand } from './commands/stylize-command.js';
 import { parseBackend, parseSize, parseStrength } from './parse-options.js';
 
@@ -90,6 +91,7 @@ program
   });
 
 registerPackCommands(registerModelsCommands(program));
+registerSoakCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`stylemirror: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,43 @@
+/**
+ * Where the benches find the project's shared test data (`../shared` beside the checkout): models,
+ * photos and the fake camera's video. Users do not have it; a bench says so when it is missing.
+ */
+import path from 'node:path';
+import { listModelFolders } from '../core/model-library.js';
+import { BUNDLED_MODELS_DIR } from './model-library.js';
+
+export const SHARED_DIR = path.resolve(BUNDLED_MODELS_DIR, '../../shared');
+
+/** The real video Chromium's fake camera plays: 320x240, 15 fps, a fox moving. */
+export const FOX_VIDEO = path.join(SHARED_DIR, 'video/fox_320x240_15fps.y4m');
+
+/** A still photo of a face, 4:3 like a webcam's picture. */
+export const STILL_PHOTO = path.join(SHARED_DIR, 'images/content/face.jpg');
+
+/**
+ * The models a bench runs: `model` alone (a folder path, or a folder name inside the models folder),
+ * else every model folder in the models folder (`models`, else the first of STYLEMIRROR_MODELS, else
+ * the shared ml5 models), in name order. Never empty.
+ *
+ * @throws {Error} when the models folder holds no model, or has no folder named `model`.
+ */
+export async function benchModelFolders(
+  options: { readonly models?: string; readonly model?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ modelsDir: string; folders: [string, ...string[]] }> {
+  const { model } = options;
+  if (model !== undefined && (model.includes('/') || model.includes(path.sep))) {
+    const dir = path.resolve(model);
+    return { modelsDir: path.dirname(dir), folders: [path.basename(dir)] };
+  }
+  const fromEnv = (env.STYLEMIRROR_MODELS ?? '').split(path.delimiter).find((p) => p !== '');
+  const modelsDir = path.resolve(options.models ?? fromEnv ?? path.join(SHARED_DIR, 'models/ml5'));
+  const folders = await listModelFolders(modelsDir);
+  if (folders.length === 0) {
+    throw new Error(`No style models in ${modelsDir}. Give a folder of ml5 model folders with --models DIR.`);
+  }
+  if (model !== undefined && !folders.includes(model)) {
+    throw new Error(`No style model "${model}" in ${modelsDir}. Known models: ${folders.join(', ')}.`);
+  }
+  return { modelsDir, folders: model === undefined ? (folders as [string, ...string[]]) : [model] };
+}
