@@ -5,7 +5,7 @@
  * it samples every process's memory and the page's frames to a CSV; at the end it plots the run,
  * prints a summary and fails when memory kept growing after the warm-up or the picture froze.
  */
-import { createWriteStream, existsSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,14 +136,6 @@ export async function soakCommand(
   if (!Number.isFinite(options.every) || options.every < 0) {
     throw new Error('--every must be a number of seconds, 0 or more.');
   }
-  if (!existsSync(options.chromium)) {
-    throw new Error(
-      `No Chromium to run at ${options.chromium}. Install Debian's chromium (scripts/install-chromium.sh) or give --chromium PATH.`,
-    );
-  }
-  if (!(await procAvailable())) {
-    throw new Error('The soak reads each process’s memory from /proc, so it runs on Linux only.');
-  }
   const outDir = path.resolve(
     options.out ?? path.join('out', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}`),
   );
@@ -160,6 +152,14 @@ export async function soakCommand(
       `${outDir} already holds a soak run (${taken.map((f) => path.basename(f)).join(', ')}). Give another --out.`,
     );
   }
+  if (!isExecutable(options.chromium)) {
+    throw new Error(
+      `No Chromium to run at ${options.chromium}. Install Debian's chromium (scripts/install-chromium.sh) or give --chromium PATH.`,
+    );
+  }
+  if (!(await procAvailable())) {
+    throw new Error('The soak reads each process’s memory from /proc, so it runs on Linux only.');
+  }
   const {
     modelsDir,
     folders: [firstStyle],
@@ -174,12 +174,63 @@ export async function soakCommand(
       `${size(options.size)}, camera ${camera.source}. Files in ${outDir}.`,
   );
 
+  const run = await soakInBrowserMode({
+    options,
+    modelsDir,
+    firstStyle,
+    cameraArgs: camera.args,
+    durationS,
+    csvFile: files.csv,
+    log,
+  });
+
+  await writeFile(
+    files.events,
+    [csvLine(EVENT_COLUMNS), ...run.events.map((event) => csvRecord(event, EVENT_COLUMNS))].join('\n') + '\n',
+    { flag: 'wx' },
+  );
+  const verdict = judgeSoak(run.rows, run.events, limits);
+  const machine = `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${process.platform} ${process.arch}, Node ${process.versions.node}, Chromium ${run.chromiumVersion}`;
+  const setting = {
+    machine,
+    engine: run.backend ?? 'unknown (the HUD showed no backend)',
+    firstStyle,
+    everyS: options.every,
+    size: size(options.size),
+    stoppedEarly: run.stoppedEarly,
+  };
+  const svg = await soakPlotSvg(run.rows, run.events, verdict, {
+    title: `Style Mirror soak: ${(verdict.durationS / 60).toFixed(1)} min, ${verdict.ok ? 'PASS' : 'FAIL'}`,
+    subtitle: [
+      `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${machine}`,
+      `engine ${setting.engine} · ${firstStyle} first, → every ${options.every} s · processing size ${setting.size} · camera ${path.basename(camera.source)}`,
+      ...((parts) => [parts[0]!, parts.slice(1).join('; ')])(summaryParts(verdict)),
+    ],
+  });
+  await writeFile(files.svg, svg, { flag: 'wx' });
+  const table = summaryTable(verdict, setting, [files.csv, files.events, files.svg, files.summary]);
+  await writeFile(files.summary, table.join('\n') + '\n', { flag: 'wx' });
+  log('');
+  for (const line of table) log(line);
+  return { verdict, outDir, files, summary: summaryLine(verdict) };
+}
+
+/** Browser mode in this process, the page in headless Chromium with the fake camera, sampled until the end. */
+async function soakInBrowserMode(run: {
+  readonly options: SoakOptions;
+  readonly modelsDir: string;
+  readonly firstStyle: string;
+  /** Chromium switches for the fake camera's source. */
+  readonly cameraArgs: readonly string[];
+  readonly durationS: number;
+  readonly csvFile: string;
+  readonly log: (line: string) => void;
+}): Promise<SamplingRun & { readonly chromiumVersion: string }> {
+  const { options, modelsDir, firstStyle, durationS, log } = run;
   const temp = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-soak-'));
   // Before the server starts its engine thread, so that the inspector attaches to it from its start.
   const probe = new EngineThreadProbe((url) => url.endsWith('/engine-worker.js'));
   await probe.start();
-  let run: SamplingRun;
-  let chromiumVersion = 'unknown';
   try {
     const settingsFile = path.join(temp, 'settings.json');
     const settings: Settings = {
@@ -211,23 +262,24 @@ export async function soakCommand(
           // Grants the camera without a prompt, and plays the fake camera.
           '--use-fake-ui-for-media-stream',
           '--use-fake-device-for-media-stream',
-          ...camera.args,
+          ...run.cameraArgs,
         ],
       });
       try {
-        chromiumVersion = await chromium.version();
+        const chromiumVersion = await chromium.version();
         const page = await chromium.openPage(server.url);
         await waitForFirstFrame(page);
         log('First frame shown; sampling once a second (Ctrl-C stops early and still writes the results)…');
-        run = await sampleRun({
+        const sampled = await sampleRun({
           page,
           chromiumPid: chromium.pid!,
           probe,
           durationS,
           everyS: options.every,
-          csvFile: files.csv,
+          csvFile: run.csvFile,
           log,
         });
+        return { ...sampled, chromiumVersion };
       } finally {
         await chromium.close();
       }
@@ -238,36 +290,6 @@ export async function soakCommand(
     probe.close();
     await rm(temp, { recursive: true, force: true });
   }
-
-  await writeFile(
-    files.events,
-    [csvLine(EVENT_COLUMNS), ...run.events.map((event) => csvRecord(event, EVENT_COLUMNS))].join('\n') + '\n',
-    { flag: 'wx' },
-  );
-  const verdict = judgeSoak(run.rows, run.events, limits);
-  const machine = `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${process.platform} ${process.arch}, Node ${process.versions.node}, Chromium ${chromiumVersion}`;
-  const setting = {
-    machine,
-    engine: run.backend ?? 'unknown (the HUD showed no backend)',
-    firstStyle,
-    everyS: options.every,
-    size: size(options.size),
-    stoppedEarly: run.stoppedEarly,
-  };
-  const svg = await soakPlotSvg(run.rows, run.events, verdict, {
-    title: `Style Mirror soak: ${(verdict.durationS / 60).toFixed(1)} min, ${verdict.ok ? 'PASS' : 'FAIL'}`,
-    subtitle: [
-      `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${machine}`,
-      `engine ${setting.engine} · ${firstStyle} first, → every ${options.every} s · processing size ${setting.size} · camera ${path.basename(camera.source)}`,
-      ...((parts) => [parts[0]!, parts.slice(1).join('; ')])(summaryParts(verdict)),
-    ],
-  });
-  await writeFile(files.svg, svg, { flag: 'wx' });
-  const table = summaryTable(verdict, setting, [files.csv, files.events, files.svg, files.summary]);
-  await writeFile(files.summary, table.join('\n') + '\n', { flag: 'wx' });
-  log('');
-  for (const line of table) log(line);
-  return { verdict, outDir, files, summary: summaryLine(verdict) };
 }
 
 function soakSeconds(options: SoakOptions): number {
@@ -320,6 +342,7 @@ async function sampleRun(run: {
   let backend: string | null = null;
   let newestFrameS: number | null = null;
   let style = '';
+  let previousT = 0;
   let nextPressS = run.everyS;
   let pendingRead: Promise<TimedReading> | undefined;
   let pageTrouble: string | undefined;
@@ -350,7 +373,7 @@ async function sampleRun(run: {
       if (read !== undefined) pendingRead = undefined;
       const reading = read?.reading ?? null;
       if (reading !== null && read !== undefined) {
-        const toSoakS = (pageMs: number) => read.atS + (pageMs - reading.now) / 1000;
+        const toSoakS = (pageMs: number) => round3(read.atS + (pageMs - reading.now) / 1000);
         if (reading.lastDisplayedAt !== null) newestFrameS = toSoakS(reading.lastDisplayedAt);
         style = reading.style ?? '';
         backend = reading.backend ?? backend;
@@ -372,12 +395,24 @@ async function sampleRun(run: {
         }
       }
       const switching = switches.some((pressed) => pressed.end_s === null);
-      const row = soakRow({ t, style, switching, reading, newestFrameS, chromiumMemory, engine, backend });
+      // The row says whether a switch took some of the time since the previous sample.
+      const switched = switches.some((pressed) => pressed.end_s === null || pressed.end_s > previousT);
+      const row = soakRow({
+        t,
+        style,
+        switching: switched,
+        reading,
+        newestFrameS,
+        chromiumMemory,
+        engine,
+        backend,
+      });
       rows.push(row);
       csv.write(csvRecord(row, SOAK_COLUMNS) + '\n');
+      previousT = t;
 
       if (run.everyS > 0 && t >= nextPressS && !switching && i < run.durationS) {
-        const pressedS = nowS();
+        const pressedS = round3(nowS());
         try {
           await page.pressKey('ArrowRight');
           switches.push({ start_s: pressedS, end_s: null, style: '' });
@@ -416,7 +451,7 @@ function soakRow(sample: {
   const memory = process.memoryUsage();
   const kib = (value: number | null | undefined) => (value == null ? null : round1(value / 1024));
   return {
-    t_s: Math.round(sample.t * 1000) / 1000,
+    t_s: round3(sample.t),
     style: sample.style,
     switching: sample.switching ? 1 : 0,
     server_rss_mib: round1(memory.rss / MIB),
@@ -482,6 +517,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
   ]);
 }
 
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function positiveNumber(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number <= 0)
@@ -494,6 +538,10 @@ function nonNegativeNumber(value: string): number {
   if (value.trim() === '' || !Number.isFinite(number) || number < 0)
     throw new InvalidArgumentError('expected a number, 0 or more.');
   return number;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
 function round1(value: number): number {

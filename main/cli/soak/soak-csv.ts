@@ -9,7 +9,7 @@ export interface SoakRow {
   readonly t_s: number;
   /** The style on screen (the page's current model id). */
   readonly style: string;
-  /** 1 while a style switch asked for by the soak is under way (key pressed, new style not shown yet). */
+  /** 1 when a style switch (key pressed, new style not shown yet) took some of the time since the previous sample. */
   readonly switching: 0 | 1;
   /** The serving process (server, sampler and the engine thread): resident memory and main-thread JS heap. */
   readonly server_rss_mib: number;
