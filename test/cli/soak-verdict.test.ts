@@ -46,6 +46,7 @@ function rows(seconds: number, change: (t: number) => Partial<SoakRow> = () => (
     chromium_renderers: 2,
     chromium_gpu_rss_mib: null,
     chromium_other_rss_mib: 370,
+    chromium_others: 5,
     displayed_fps: 12,
     displayed_frames: 12 * t,
     frame_age_ms: 100,
@@ -93,11 +94,21 @@ describe('judgeSoak', () => {
     expect(judgeSoak(run, [], LIMITS).ok).toBe(true);
   });
 
-  it('does not judge JS heaps', () => {
-    const run = rows(300, (t) => ({ server_heap_mib: 30 + t }));
+  it("does not judge JS heaps, nor Chromium's own services", () => {
+    const run = rows(300, (t) => ({
+      server_heap_mib: 30 + t,
+      // Chromium starts its on-device model service three minutes in.
+      chromium_other_rss_mib: t < 180 ? 370 : 416,
+      chromium_others: t < 180 ? 5 : 6,
+    }));
     const verdict = judgeSoak(run, [], LIMITS);
     expect(verdict.ok).toBe(true);
     expect(verdict.memory.find((m) => m.column === 'server_heap_mib')).toMatchObject({ judged: false });
+    expect(verdict.memory.find((m) => m.column === 'chromium_other_rss_mib')).toMatchObject({
+      judged: false,
+      firstMiB: 370,
+      lastMiB: 416,
+    });
   });
 
   it('fails a gap between frames longer than 2 s after the warm-up', () => {

@@ -114,6 +114,7 @@ describe('stylemirror soak: bad input', () => {
       expect(row.chromium_renderer_rss_mib).toBeGreaterThan(10);
       expect(row.chromium_renderers).toBeGreaterThanOrEqual(1);
       expect(row.chromium_other_rss_mib).toBeGreaterThan(0);
+      expect(row.chromium_others).toBeGreaterThanOrEqual(1);
       // Everything comes from one machine's memory.
       expect(row.server_rss_mib + row.chromium_renderer_rss_mib!).toBeLessThan(os.totalmem() / 2 ** 20);
     }

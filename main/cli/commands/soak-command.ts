@@ -208,7 +208,10 @@ export async function soakCommand(
     ],
   });
   await writeFile(files.svg, svg, { flag: 'wx' });
-  const table = summaryTable(verdict, setting, [files.csv, files.events, files.svg, files.summary]);
+  // Inside the working folder, as a relative path: a summary kept with its files reads the same anywhere.
+  const shown = (file: string) =>
+    path.relative('.', file).startsWith('..') ? file : path.relative('.', file);
+  const table = summaryTable(verdict, setting, Object.values(files).map(shown));
   await writeFile(files.summary, table.join('\n') + '\n', { flag: 'wx' });
   log('');
   for (const line of table) log(line);
@@ -464,6 +467,7 @@ function soakRow(sample: {
     chromium_renderers: chromium?.renderers ?? null,
     chromium_gpu_rss_mib: kib(chromium?.gpuKiB),
     chromium_other_rss_mib: kib(chromium?.otherKiB),
+    chromium_others: chromium?.others ?? null,
     displayed_fps: reading?.displayedFps ?? null,
     displayed_frames: reading?.displayedFrames ?? null,
     // From the newest frame known: a page that stops answering still ages.

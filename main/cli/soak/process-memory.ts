@@ -16,6 +16,7 @@ export interface ChromiumMemory {
   readonly gpuKiB: number | null;
   /** Every other child (`--type=utility`: network, storage, the fake camera's capture service; zygotes). */
   readonly otherKiB: number;
+  readonly others: number;
 }
 
 /** Whether this system has /proc to read (Linux). */
@@ -63,6 +64,7 @@ export async function readChromiumMemory(rootPid: number): Promise<ChromiumMemor
   let renderers = 0;
   let gpuKiB: number | null = null;
   let otherKiB = 0;
+  let others = 0;
   await Promise.all(
     [rootPid, ...pids].map(async (pid) => {
       // A process may end between the listing and these reads: it then counts for nothing.
@@ -77,10 +79,13 @@ export async function readChromiumMemory(rootPid: number): Promise<ChromiumMemor
         rendererKiB += kib;
         renderers++;
       } else if (type === 'gpu-process') gpuKiB = (gpuKiB ?? 0) + kib;
-      else otherKiB += kib;
+      else {
+        otherKiB += kib;
+        others++;
+      }
     }),
   );
-  return { browserKiB, rendererKiB, renderers, gpuKiB, otherKiB };
+  return { browserKiB, rendererKiB, renderers, gpuKiB, otherKiB, others };
 }
 
 /** Every live process below `rootPid`, found through each process's parent pid. */

@@ -25,6 +25,7 @@ export interface SoakRow {
   readonly chromium_gpu_rss_mib: number | null;
   /** Chromium's other children: zygotes, network and storage services, the fake camera's capture service. */
   readonly chromium_other_rss_mib: number | null;
+  readonly chromium_others: number | null;
   /** Frames the page drew in the last second, as it counts them itself. */
   readonly displayed_fps: number | null;
   readonly displayed_frames: number | null;
@@ -48,6 +49,7 @@ export const SOAK_COLUMNS = [
   'chromium_renderers',
   'chromium_gpu_rss_mib',
   'chromium_other_rss_mib',
+  'chromium_others',
   'displayed_fps',
   'displayed_frames',
   'frame_age_ms',

@@ -99,8 +99,8 @@ export function soakPlotSpec(
     ],
   });
 
-  const rss = MEMORY_SERIES.filter((series) => series.judged);
-  const heaps = MEMORY_SERIES.filter((series) => !series.judged);
+  const rss = MEMORY_SERIES.filter((series) => series.kind === 'rss');
+  const heaps = MEMORY_SERIES.filter((series) => series.kind === 'heap');
   const switches = events
     .filter((event) => event.kind === 'switch')
     .map((event) => ({ from: event.start_s, to: event.end_s ?? lastT, what: 'style switch (not a gap)' }));
@@ -182,7 +182,7 @@ export function soakPlotSpec(
     config: { font: 'sans-serif', view: { stroke: '#ddd' } },
     vconcat: [
       lines(
-        'Resident memory per process (judged: median of the last window against the first)',
+        'Resident memory per process (judged: median of the last window against the first; not Chromium’s other processes)',
         long(rss),
         220,
         true,
