@@ -30,7 +30,7 @@ import {
 } from '../soak/soak-csv.js';
 import { soakPlotSvg } from '../soak/soak-plot.js';
 import { summaryLine, summaryParts, summaryTable } from '../soak/soak-summary.js';
-import { judgeSoak, soakLimits, type SoakVerdict } from '../soak/soak-verdict.js';
+import { judgeSoak, soakLimits, type SoakLimits, type SoakVerdict } from '../soak/soak-verdict.js';
 import { HeadlessChromium, type HeadlessPage } from './headless-chromium.js';
 import { RENDERER_DIR } from './serve-command.js';
 
@@ -129,10 +129,8 @@ export async function soakCommand(
   log: (line: string) => void = console.log,
 ): Promise<SoakReport> {
   const durationS = soakSeconds(options);
-  const limits = soakLimits(durationS, {
-    ...(options.warmup === undefined ? {} : { warmupS: options.warmup }),
-    ...(options.maxGrowth === undefined ? {} : { maxGrowth: options.maxGrowth / 100 }),
-  });
+  // Checked now, so that a warm-up that does not fit fails before anything starts.
+  const limits = limitsFor(durationS, options);
   if (!Number.isFinite(options.every) || options.every < 0) {
     throw new Error('--every must be a number of seconds, 0 or more.');
   }
@@ -189,7 +187,12 @@ export async function soakCommand(
     [csvLine(EVENT_COLUMNS), ...run.events.map((event) => csvRecord(event, EVENT_COLUMNS))].join('\n') + '\n',
     { flag: 'wx' },
   );
-  const verdict = judgeSoak(run.rows, run.events, limits);
+  // A run stopped early is judged as a run of the length it had: its own warm-up and windows.
+  const verdict = judgeSoak(
+    run.rows,
+    run.events,
+    run.stoppedEarly ? limitsFor(Math.max(1, run.rows.at(-1)?.t_s ?? 0), options, true) : limits,
+  );
   const machine = `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${process.platform} ${process.arch}, Node ${process.versions.node}, Chromium ${run.chromiumVersion}`;
   const setting = {
     machine,
@@ -293,6 +296,17 @@ async function soakInBrowserMode(run: {
     probe.close();
     await rm(temp, { recursive: true, force: true });
   }
+}
+
+/** The limits for a run of `durationS` seconds with the options' warm-up and bound. */
+function limitsFor(durationS: number, options: SoakOptions, stoppedEarly = false): SoakLimits {
+  const { warmup, maxGrowth } = options;
+  // A given warm-up that a run stopped early did not outlast gives way to the default.
+  const keepWarmup = warmup !== undefined && !(stoppedEarly && warmup >= durationS);
+  return soakLimits(durationS, {
+    ...(keepWarmup ? { warmupS: warmup } : {}),
+    ...(maxGrowth === undefined ? {} : { maxGrowth: maxGrowth / 100 }),
+  });
 }
 
 function soakSeconds(options: SoakOptions): number {
