@@ -6,6 +6,7 @@ import { pipelineBenchCommand } from './commands/pipeline-bench.js';
 import { temporalBenchCommand } from './commands/temporal-bench.js';
 import { stillSceneBenchCommand } from './commands/still-scene-bench.js';
 import { parsePort, serveCommand } from './commands/serve-command.js';
+import { registerSoakCommand } from './commands/soak-command.js';
 import { stylizeCommand } from './commands/stylize-command.js';
 import { parseBackend, parseSize, parseStrength } from './parse-options.js';
 
@@ -119,6 +120,7 @@ program
   });
 
 registerPackCommands(registerModelsCommands(program));
+registerSoakCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`stylemirror: ${error instanceof Error ? error.message : String(error)}`);

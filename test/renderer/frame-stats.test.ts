@@ -31,6 +31,7 @@ describe('FrameStats', () => {
     );
     expect(snapshot).toEqual({
       displayedFrames: 3,
+      lastDisplayedAt: 1400,
       displayedFps: 2,
       engineMs: 70,
       latencyMs: 100,

@@ -34,9 +34,14 @@ interface CdpMessage {
 export interface HeadlessPage {
   /** Evaluates `expression` in the page (awaiting a promise it returns) and returns its JSON value. */
   evaluate<T>(expression: string): Promise<T>;
+  /** Presses and releases a key as a person would, e.g. `ArrowRight` (a DOM `KeyboardEvent.key` from {@link KEY_CODES}). */
+  pressKey(key: keyof typeof KEY_CODES): Promise<void>;
   /** Uncaught exceptions the page has thrown so far. */
   readonly errors: readonly string[];
 }
+
+/** The keys `pressKey` knows, with their Windows virtual-key codes (which Chromium needs for `keydown`). */
+export const KEY_CODES = { ArrowLeft: 37, ArrowRight: 39 } as const;
 
 export class HeadlessChromium {
   private readonly requests = new RequestTracker<Record<string, unknown>>();
@@ -130,6 +135,11 @@ export class HeadlessChromium {
           throw new Error(`The page threw: ${exception?.description ?? text}`);
         }
         return reply.result.value as T;
+      },
+      pressKey: async (key) => {
+        const event = { key, code: key, windowsVirtualKeyCode: KEY_CODES[key] };
+        await this.send('Input.dispatchKeyEvent', { type: 'keyDown', ...event }, sessionId);
+        await this.send('Input.dispatchKeyEvent', { type: 'keyUp', ...event }, sessionId);
       },
     };
   }

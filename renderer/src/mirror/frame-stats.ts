@@ -5,6 +5,8 @@
 export interface MirrorStats {
   /** Frames drawn since the mirror started. */
   readonly displayedFrames: number;
+  /** When the newest frame was drawn (the page's `performance.now()`), null before the first: its age shows a stall. */
+  readonly lastDisplayedAt: number | null;
   /** Frames drawn in the last second. */
   readonly displayedFps: number;
   /** The engine's own time for the last displayed frame (its `timings.totalMs`). */
@@ -32,6 +34,7 @@ export interface MirrorStats {
 
 export const EMPTY_STATS: MirrorStats = {
   displayedFrames: 0,
+  lastDisplayedAt: null,
   displayedFps: 0,
   engineMs: 0,
   latencyMs: 0,
@@ -57,6 +60,7 @@ interface Displayed {
 export class FrameStats {
   private recent: Displayed[] = [];
   private displayedFrames = 0;
+  private lastDisplayedAt: number | null = null;
   private engineMs = 0;
   private latencyMs = 0;
   private latencyTotalMs = 0;
@@ -65,6 +69,7 @@ export class FrameStats {
   /** A result was drawn at `displayedAt` for a frame captured at `capturedAt`. */
   recordDisplayed(capturedAt: number, displayedAt: number, engineMs: number): void {
     this.displayedFrames++;
+    this.lastDisplayedAt = displayedAt;
     this.engineMs = engineMs;
     this.latencyMs = Math.max(0, displayedAt - capturedAt);
     this.latencyTotalMs += this.latencyMs;
@@ -88,6 +93,7 @@ export class FrameStats {
         : this.recent.reduce((sum, d) => sum + d.latencyMs, 0) / this.recent.length;
     return {
       displayedFrames: this.displayedFrames,
+      lastDisplayedAt: this.lastDisplayedAt,
       displayedFps: this.recent.length,
       engineMs: this.engineMs,
       latencyMs: this.latencyMs,
