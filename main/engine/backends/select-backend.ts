@@ -30,6 +30,13 @@ export interface AutoChoice {
 export interface OpenNetworkOptions {
   /** Where `auto` keeps its measurement; default: the user's cache folder for style-mirror. */
   readonly cacheDir?: string;
+  /**
+   * Whether `auto` times tfjs against onnxruntime; default: only where a native tfjs runtime
+   * (tfjs-node or tfjs-node-gpu) is installed. tfjs on WebAssembly or plain JavaScript is about ten
+   * times slower than onnxruntime's CPU path, and timing it keeps some 350 MiB of WebAssembly memory
+   * for the rest of the process's life: a mirror on a wall must not pay that to learn the obvious.
+   */
+  readonly measureTfjs?: boolean;
 }
 
 /** Side of the square frame `auto` times each backend on. */
@@ -69,6 +76,11 @@ export async function openNetwork(
     }
   }
 
+  const measureTfjs = options.measureTfjs ?? nativeTfjsInstalled();
+  const worthTiming = kinds.filter((kind) => kind !== 'tfjs' || measureTfjs);
+  if (worthTiming.length === 1)
+    return loadFirstThatWorks(model, [worthTiming[0]!, ...kinds.filter((k) => k !== worthTiming[0])]);
+
   const measured: { kind: BackendKind; network: LoadedNetwork; ms: number }[] = [];
   const failures: string[] = [];
   for (const kind of kinds) {
@@ -92,6 +104,32 @@ export async function openNetwork(
     measuredAt: new Date().toISOString(),
   });
   return winner.network;
+}
+
+/** The network on the first of `kinds` that loads it; the last failure when none does. */
+async function loadFirstThatWorks(model: StyleModel, kinds: readonly BackendKind[]): Promise<LoadedNetwork> {
+  const failures: string[] = [];
+  for (const kind of kinds) {
+    try {
+      return await (await createBackend(kind)).load(model);
+    } catch (error) {
+      failures.push(`${kind}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(`No backend could run style model "${model.name}": ${failures.join('; ')}`);
+}
+
+/** Whether tfjs has a native runtime here (libtensorflow, CPU or CUDA), the only tfjs worth timing. */
+export function nativeTfjsInstalled(): boolean {
+  const require = createRequire(import.meta.url);
+  return ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].some((pkg) => {
+    try {
+      require.resolve(pkg);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Median-free on purpose: one warm-up, then the best of two, which is what a steady stream sees. */

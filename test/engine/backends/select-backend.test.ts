@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   machineFingerprint,
+  nativeTfjsInstalled,
   openNetwork,
   type AutoChoice,
 } from '../../../main/engine/backends/select-backend.js';
@@ -26,8 +27,21 @@ describe('auto backend choice', () => {
     await rm(cacheDir, { recursive: true, force: true });
   });
 
+  it.skipIf(nativeTfjsInstalled())(
+    'without a native tfjs, takes onnxruntime without timing tfjs on WebAssembly, and caches nothing',
+    async () => {
+      const network = await openNetwork(model, 'auto', { cacheDir });
+      try {
+        expect(network.info.kind).toBe('ort');
+        await expect(readFile(cacheFile(), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+      } finally {
+        await network.dispose();
+      }
+    },
+  );
+
   it('measures every backend once, keeps the fastest and caches the measurement', async () => {
-    const network = await openNetwork(model, 'auto', { cacheDir });
+    const network = await openNetwork(model, 'auto', { cacheDir, measureTfjs: true });
     try {
       const choice = JSON.parse(await readFile(cacheFile(), 'utf8')) as AutoChoice;
       expect(choice.fingerprint).toBe(machineFingerprint());
@@ -60,7 +74,7 @@ describe('auto backend choice', () => {
   it('measures again when the cache is corrupt or from another machine', async () => {
     for (const content of ['{not json', JSON.stringify({ fingerprint: 'another-machine', kind: 'tfjs' })]) {
       await writeFile(cacheFile(), content);
-      const network = await openNetwork(model, 'auto', { cacheDir });
+      const network = await openNetwork(model, 'auto', { cacheDir, measureTfjs: true });
       await network.dispose();
       const rewritten = JSON.parse(await readFile(cacheFile(), 'utf8')) as AutoChoice;
       expect(rewritten.fingerprint).toBe(machineFingerprint());
