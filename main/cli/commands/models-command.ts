@@ -2,10 +2,12 @@
  * `stylemirror models list | import | remove | rename`: the same library the app's picker shows
  * (bundled styles, then imported and downloaded ones), kept in STYLEMIRROR_HOME or the user's data folder.
  */
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { ModelInfo } from '../../../common/contract.js';
 import type { ModelLibrary } from '../../core/model-library.js';
+import { importModel, validateWithEngine } from '../../core/model-import.js';
 import { cliModelLibrary } from '../model-library.js';
 
 export interface ModelsCommandIo {
@@ -40,6 +42,28 @@ export function registerModelsCommands(program: Command, io: () => ModelsCommand
       const list = await library.list();
       if (opts.json) log(JSON.stringify(list, null, 2));
       else log(formatModelTable(list));
+    });
+
+  models
+    .command('import')
+    .description(
+      'add a style to the library: a model folder or a .zip of one (a training run, one folder deep, too)',
+    )
+    .argument('<folder|zip>', "the style's folder, or a .zip of it")
+    .option('--name <name>', 'its name in the picker (default: from the folder or zip name)')
+    .action(async (source: string, opts: { name?: string }) => {
+      const { library, log } = io();
+      const libraryDir = library.libraryDir;
+      if (libraryDir === undefined) throw new Error('There is no style library here.');
+      const isZip = path.extname(source).toLowerCase() === '.zip';
+      const imported = await importModel({
+        libraryDir,
+        source: { kind: isZip ? 'zip' : 'folder', path: path.resolve(source) },
+        validate: validateWithEngine,
+        ...(opts.name === undefined ? {} : { name: opts.name }),
+      });
+      log(`Added "${imported.name}" (${imported.format}) as ${imported.id}.`);
+      log(`Paint with it: stylemirror stylize --model ${imported.id} -o out.png photo.jpg`);
     });
 
   models
