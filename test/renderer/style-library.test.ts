@@ -160,7 +160,7 @@ describe('StyleLibrary.rename and remove', () => {
 
   it('asks nothing for an unchanged or empty name, and says why a rename failed', async () => {
     const { store, api, controller } = await started(
-      { renameModel: vi.fn(async () => fail('Cannot rename "Udnie": a name has no slashes.')) },
+      { renameModel: vi.fn(async () => fail<ModelInfo>('Cannot rename "Udnie": a name has no slashes.')) },
       [...BUNDLED, UDNIE],
     );
     expect(await controller.library.rename(UDNIE, 'Udnie')).toBe(true);
