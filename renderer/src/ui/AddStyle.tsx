@@ -131,7 +131,7 @@ export function ImportProgress() {
         <p>
           Adding {importing.name === null ? 'a style' : <strong>{importing.name}</strong>}… checking the model
         </p>
-        <div className="progress indeterminate" aria-hidden="true">
+        <div className="progress" aria-hidden="true">
           <span />
         </div>
       </div>

@@ -103,18 +103,14 @@ function PackCard({ pack, status, otherBusy }: PackCardProps) {
 
 function PackProgress({ status }: { readonly status: PackStatus }) {
   const { controller } = useServices();
-  const fraction = status.bytesTotal > 0 ? status.bytesDone / status.bytesTotal : 0;
   return (
     <div className="pack-progress" data-testid="pack-progress">
-      <div
-        className="progress"
-        role="progressbar"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={Math.round(fraction * 100)}
-      >
-        <span style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
-      </div>
+      <progress
+        className="pack-bar"
+        max={Math.max(status.bytesTotal, 1)}
+        value={status.bytesDone}
+        aria-label="Downloaded so far"
+      />
       <p>
         {status.model === undefined ? 'Starting…' : `Fetching ${status.model}`}
         {status.bytesTotal > 0 && ` — ${formatBytes(status.bytesDone)} of ${formatBytes(status.bytesTotal)}`}
