@@ -71,13 +71,15 @@ export interface WireLimits {
 
 /**
  * What the server accepts from a page. The deepest message is a settings patch (message, payload,
- * camera: 3); no message carries an array; the largest string is a setting of at most 4096
+ * camera: 3); the only array is an uploaded style's file list (`models:import`: at most the
+ * contract's MAX_IMPORT_FILES, 200; a test keeps the two in step, since this module, bundled into the
+ * page, must not import the zod contract); the largest string is a setting of at most 4096
  * characters (UTF-8: up to 4 bytes each); nothing uses MessagePack extensions.
  */
 export const SERVER_WIRE_LIMITS: WireLimits = {
   maxStrLength: 16 * 1024,
   maxBinLength: MAX_PAGE_SNAPSHOT_BYTES,
-  maxArrayLength: 16,
+  maxArrayLength: 200,
   maxMapLength: 32,
   maxExtLength: 0,
   maxDepth: 8,

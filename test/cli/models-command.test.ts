@@ -99,9 +99,9 @@ describe.skipIf(!existsSync(path.join(SHARED_DIR, 'testvectors')))('stylemirror 
   });
 
   it('renames and removes a library style, and refuses to remove a bundled one', async () => {
-    expect((await cli(home, ['models', 'rename', 'library:my_scream_run', 'The Scream (mine)'])).stdout).toMatch(
-      /Renamed library:my_scream_run to "The Scream \(mine\)"/,
-    );
+    expect(
+      (await cli(home, ['models', 'rename', 'library:my_scream_run', 'The Scream (mine)'])).stdout,
+    ).toMatch(/Renamed library:my_scream_run to "The Scream \(mine\)"/);
     const bundled = await cli(home, ['models', 'remove', 'bundled:matta', '--yes']);
     expect(bundled.code).not.toBe(0);
     expect(bundled.stderr).toMatch(/bundled with Style Mirror/);

@@ -1,5 +1,6 @@
 import { encode, ExtensionCodec } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
+import { MAX_IMPORT_FILES } from '../../common/contract.js';
 import {
   decodeWire,
   encodeWire,
@@ -64,6 +65,15 @@ describe('decodeWire', () => {
   it('round-trips a frame message within the server limits', () => {
     const frame = { data: new Uint8Array(64 * 48 * 4).fill(7), width: 64, height: 48, channels: 4 } as const;
     const message = { t: 'frame', id: 3, frame, options: { strength: 0.5 } } as const;
+    expect(decodeWire(encodeWire(message), SERVER_WIRE_LIMITS)).toEqual(message);
+  });
+
+  it('takes an uploaded style of the most files the contract allows (models:import)', () => {
+    const files = Array.from({ length: MAX_IMPORT_FILES }, (_, i) => ({
+      path: `udnie/Variable_${i}`,
+      bytes: new Uint8Array(4).fill(i % 256),
+    }));
+    const message = { t: 'control', id: 9, channel: 'models:import', payload: { files } } as const;
     expect(decodeWire(encodeWire(message), SERVER_WIRE_LIMITS)).toEqual(message);
   });
 

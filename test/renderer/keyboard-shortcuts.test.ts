@@ -31,8 +31,9 @@ describe('shortcutFor', () => {
     expect(shortcutFor(press('1', { metaKey: true }))).toBeNull();
   });
 
-  it('lets a text field have its keys, but not F11 and Escape', () => {
+  it('lets a text field have its keys (Escape gives up a rename), but not F11', () => {
     expect(shortcutFor(press('s', { inTextField: true }))).toBeNull();
+    expect(shortcutFor(press('Escape', { inTextField: true }))).toBeNull();
     expect(shortcutFor(press('ArrowLeft', { inTextField: true }))).toBeNull();
     expect(shortcutFor(press('F11', { inTextField: true }))).toEqual({ type: 'toggle-fullscreen' });
   });

@@ -6,6 +6,7 @@ import type { MirrorStore } from '../store/mirror-store.js';
 import { ModelSwitcher } from './model-switcher.js';
 import { Notifier } from './notifier.js';
 import { SettingsSaver } from './settings-saver.js';
+import { StyleLibrary } from './style-library.js';
 
 /** Waits between attempts to reach the app at start: first, then doubling up to the last. */
 const START_RETRY_MS = [500, 1000, 2000, 5000] as const;
@@ -20,6 +21,7 @@ const RECOVERY_INTERVAL_MS = 2000;
 export class MirrorController {
   readonly notifier: Notifier;
   readonly models: ModelSwitcher;
+  readonly library: StyleLibrary;
   private readonly settings: SettingsSaver;
   private stopped = false;
   private lastRecovery = Number.NEGATIVE_INFINITY;
@@ -32,6 +34,7 @@ export class MirrorController {
   ) {
     this.notifier = new Notifier(store, timers);
     this.models = new ModelSwitcher(api, store, this.notifier);
+    this.library = new StyleLibrary(api, store, this.notifier, this.models, timers);
     this.settings = new SettingsSaver(api, store, (message) => this.notifier.toast('error', message));
   }
 
@@ -74,8 +77,7 @@ export class MirrorController {
 
   /** Lists the styles again (the picker does, when it opens: a person may have added a folder). */
   async refreshModels(): Promise<void> {
-    const result = await this.api.listModels();
-    if (result.ok) this.store.getState().setModels(result.value);
+    await this.library.refresh();
   }
 
   /** Saves PNG bytes as a snapshot and says where it went. */

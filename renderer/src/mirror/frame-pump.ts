@@ -34,6 +34,8 @@ export class FramePump {
   private readonly scheduler = new FrameScheduler();
   private readonly stats = new FrameStats();
   private readonly capture = new FrameCapture();
+  /** Its own capture for the unpainted camera: the frame path's pixels move to the engine. */
+  private readonly cameraView = new FrameCapture();
   private readonly temporal = new TemporalFrames();
   private readonly context: CanvasRenderingContext2D | null;
   private running = false;
@@ -47,6 +49,11 @@ export class FramePump {
   /** The camera frame captured last (then sent, or held back as nothing new). */
   private lastCapturedCameraFrame = 0;
   private unsubscribe: (() => void) | undefined;
+  /**
+   * Whether the canvas shows a painted frame. Until it does (no style loaded yet, or the last one was
+   * deleted) it shows the camera itself: a mirror is never a black wall.
+   */
+  private painted = false;
 
   constructor(private readonly options: FramePumpOptions) {
     this.context = options.display.getContext('2d', { alpha: false });
@@ -60,6 +67,7 @@ export class FramePump {
     // The model in the stats follows the store even while no frame is shown (no model yet, no camera).
     this.unsubscribe = this.options.store.subscribe((state, previous) => {
       if (state.currentModelId !== previous.currentModelId) this.publish(true);
+      if (state.currentModelId === null) this.painted = false;
     });
     this.publish(true);
   }
@@ -132,9 +140,10 @@ export class FramePump {
   private offerFrame(): void {
     const { store, video, api } = this.options;
     const { settings, currentModelId } = store.getState();
-    // Nothing to paint with yet, or nothing to paint: not a dropped frame, no frame at all.
-    if (settings === null || currentModelId === null || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA)
-      return;
+    if (settings === null || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
+    if (!this.painted) this.showCamera(settings.processingSize, settings.mirror);
+    // Nothing to paint with yet: not a dropped frame, no frame at all.
+    if (currentModelId === null) return;
 
     const now = performance.now();
     // A frame the engine has no room for is dropped (and counted) without being captured.
@@ -212,9 +221,25 @@ export class FramePump {
     this.offerWaitingFrame();
   }
 
+  /** The camera's picture, unpainted, at the processing size (cropped and flipped like the frames sent). */
+  private showCamera(size: Size, mirror: boolean): void {
+    let image: ImageData | null = null;
+    try {
+      image = this.cameraView.capture(this.options.video, size, mirror);
+    } catch {
+      return; // The frame path below reports an unreadable camera.
+    }
+    if (image === null || this.context === null) return;
+    const { display } = this.options;
+    if (display.width !== size.width) display.width = size.width;
+    if (display.height !== size.height) display.height = size.height;
+    this.context.putImageData(image, 0, 0);
+  }
+
   private draw(stylized: ImageData, original: ImageData | null): void {
     const ctx = this.context;
     if (ctx === null) return;
+    this.painted = true;
     const { display } = this.options;
     if (display.width !== stylized.width) display.width = stylized.width;
     if (display.height !== stylized.height) display.height = stylized.height;

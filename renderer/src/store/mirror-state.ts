@@ -1,9 +1,16 @@
 import type { CameraSlice } from './camera-slice.js';
 import type { EngineSlice } from './engine-slice.js';
+import type { LibrarySlice } from './library-slice.js';
 import type { ModelsSlice } from './models-slice.js';
 import type { SettingsSlice } from './settings-slice.js';
 import type { StatsSlice } from './stats-slice.js';
 import type { UiSlice } from './ui-slice.js';
 
 /** The whole renderer state: one store, one slice per concern. */
-export type MirrorState = SettingsSlice & ModelsSlice & EngineSlice & StatsSlice & CameraSlice & UiSlice;
+export type MirrorState = SettingsSlice &
+  ModelsSlice &
+  EngineSlice &
+  StatsSlice &
+  CameraSlice &
+  UiSlice &
+  LibrarySlice;

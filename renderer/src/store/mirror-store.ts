@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createCameraSlice } from './camera-slice.js';
 import { createEngineSlice } from './engine-slice.js';
+import { createLibrarySlice } from './library-slice.js';
 import type { MirrorState } from './mirror-state.js';
 import { createModelsSlice } from './models-slice.js';
 import { createSettingsSlice } from './settings-slice.js';
@@ -23,6 +24,7 @@ export function createMirrorStore(): MirrorStore {
     ...createStatsSlice(...a),
     ...createCameraSlice(...a),
     ...createUiSlice(...a),
+    ...createLibrarySlice(...a),
   }));
 }
 

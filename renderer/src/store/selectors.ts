@@ -23,6 +23,10 @@ export const selectControlsVisible = (s: MirrorState) => s.controlsVisible;
 export const selectToasts = (s: MirrorState) => s.toasts;
 export const selectModelToast = (s: MirrorState) => s.modelToast;
 export const selectShowHud = (s: MirrorState) => s.settings?.showHud ?? false;
+export const selectImporting = (s: MirrorState) => s.importing;
+export const selectPacksOpen = (s: MirrorState) => s.packsOpen;
+export const selectPacks = (s: MirrorState) => s.packs;
+export const selectPackStatus = (s: MirrorState) => s.packStatus;
 export const selectSplitView = (s: MirrorState) => s.settings?.splitView ?? false;
 
 /** The model the engine is running, or null. */

@@ -1,11 +1,13 @@
 import { useRef } from 'react';
 import { selectControlsVisible } from '../store/selectors.js';
 import { useMirror } from '../store/use-mirror.js';
+import { DropToAdd, ImportProgress } from './AddStyle.js';
 import { AppContext, type AppServices } from './app-context.js';
 import { ControlsPanel } from './ControlsPanel.js';
 import { Hud } from './Hud.js';
 import { CameraError, NoModels, StatusLine } from './Messages.js';
 import { ModelPicker } from './ModelPicker.js';
+import { PacksPanel } from './PacksPanel.js';
 import { RecordingIndicator } from './RecordingIndicator.js';
 import { Stage } from './Stage.js';
 import { ModelNameToast, Toasts } from './Toasts.js';
@@ -31,6 +33,9 @@ export function App({ services }: { readonly services: AppServices }) {
         <Toasts />
         <ControlsPanel ref={panelRef} />
         <ModelPicker />
+        <PacksPanel />
+        <ImportProgress />
+        <DropToAdd />
       </main>
     </AppContext>
   );

@@ -3,36 +3,37 @@ import {
   selectCameraError,
   selectEngineProblem,
   selectModels,
-  selectSettings,
   selectStartupProblem,
 } from '../store/selectors.js';
 import { useMirror } from '../store/use-mirror.js';
+import { AddStyleButtons } from './AddStyle.js';
 import { useServices } from './app-context.js';
 
-/** Shown when the model library is empty: how to add a style. */
+/**
+ * Shown when there is no style at all (only when the bundled styles are missing): the camera shows
+ * unpainted, and this offers the two ways to get a style.
+ */
 export function NoModels() {
   const models = useMirror(selectModels);
-  const settings = useMirror(selectSettings);
   const { controller } = useServices();
   if (models === null || models.length > 0) return null;
-  const folder = settings?.modelsDir != null ? <code>{settings.modelsDir}</code> : 'a folder';
   return (
     <div className="message-card" data-testid="no-models" role="alert">
       <h1>No styles yet</h1>
       <p>
-        Style Mirror paints with ml5 style-transfer models: a model folder holds its{' '}
-        <code>manifest.json</code> and weight files, and optionally the painting as <code>style.jpg</code>.{' '}
-        {controller.api.transport === 'electron' ? (
-          <>
-            Put model folders into {folder} and choose it with &ldquo;Styles folder…&rdquo; in the settings,
-            or start Style Mirror with <code>--models DIR</code> pointing at a folder of them.
-          </>
-        ) : (
-          <>
-            Start <code>stylemirror serve --models DIR</code> with <code>DIR</code> a folder of them.
-          </>
-        )}
+        The styles Style Mirror comes with are missing. Add a style of your own (a model folder or a .zip of
+        one; you can also drop it on the window), or download a pack of styles.
       </p>
+      <div className="buttons">
+        <AddStyleButtons />
+        <button
+          type="button"
+          data-testid="get-more-styles"
+          onClick={() => void controller.library.openPacks()}
+        >
+          Get more styles
+        </button>
+      </div>
     </div>
   );
 }

@@ -8,9 +8,13 @@ import {
   selectPickerOpen,
 } from '../store/selectors.js';
 import { useMirror } from '../store/use-mirror.js';
+import { AddStyleButtons } from './AddStyle.js';
 import { useServices } from './app-context.js';
 
-/** The grid of styles: click (or Enter on) a tile to paint with it. P or Escape closes it. */
+/**
+ * The grid of styles: click (or Enter on) a tile to paint with it. P or Escape closes it. Library
+ * styles can be renamed and deleted here; "Add style…" and "Get more styles" grow the library.
+ */
 export function ModelPicker() {
   const open = useMirror(selectPickerOpen);
   const models = useMirror(selectModels);
@@ -18,6 +22,7 @@ export function ModelPicker() {
   const pending = useMirror(selectPendingModelId);
   const { controller } = useServices();
   const gridRef = useRef<HTMLDivElement>(null);
+  const [deleting, setDeleting] = useState<ModelInfo | null>(null);
 
   useEffect(() => {
     if (!open) return;
@@ -41,7 +46,19 @@ export function ModelPicker() {
       <div className="picker" data-testid="model-picker" role="dialog" aria-modal="true" aria-label="Styles">
         <header className="picker-header">
           <h2>Styles</h2>
-          <span className="picker-hint">← → switch · 1–9 pick · P or Esc close</span>
+          <span className="picker-hint">
+            ← → switch · 1–9 pick · P or Esc close · drop a folder or .zip to add
+          </span>
+          <div className="picker-actions">
+            <AddStyleButtons />
+            <button
+              type="button"
+              data-testid="get-more-styles"
+              onClick={() => void controller.library.openPacks()}
+            >
+              Get more styles
+            </button>
+          </div>
         </header>
         <div className="picker-grid" ref={gridRef}>
           {(models ?? []).map((model, index) => (
@@ -55,10 +72,21 @@ export function ModelPicker() {
                 void controller.models.select(model.id);
                 close();
               }}
+              onDelete={() => setDeleting(model)}
             />
           ))}
         </div>
       </div>
+      {deleting !== null && (
+        <ConfirmDelete
+          model={deleting}
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => {
+            setDeleting(null);
+            void controller.library.remove(deleting);
+          }}
+        />
+      )}
     </div>
   );
 }
@@ -69,11 +97,13 @@ interface ModelTileProps {
   readonly current: boolean;
   readonly loading: boolean;
   readonly onChoose: () => void;
+  readonly onDelete: () => void;
 }
 
-function ModelTile({ model, number, current, loading, onChoose }: ModelTileProps) {
+function ModelTile({ model, number, current, loading, onChoose, onDelete }: ModelTileProps) {
   const { thumbnails } = useServices();
   const [url, setUrl] = useState<string | null | undefined>(() => thumbnails.peek(model.id));
+  const [renaming, setRenaming] = useState(false);
 
   useEffect(() => {
     if (url !== undefined) return;
@@ -87,25 +117,113 @@ function ModelTile({ model, number, current, loading, onChoose }: ModelTileProps
   }, [model, thumbnails, url]);
 
   return (
-    <button
-      type="button"
-      className={`model-tile${current ? ' current' : ''}${loading ? ' loading' : ''}`}
-      data-testid="model-tile"
-      data-model-id={model.id}
-      aria-current={current}
-      onClick={onChoose}
-    >
-      <span className="tile-image">
-        {typeof url === 'string' ? (
-          <img src={url} alt="" draggable={false} />
-        ) : (
-          <span className="tile-placeholder" aria-hidden="true">
-            {model.name.slice(0, 1)}
-          </span>
-        )}
-        {number <= 9 && <span className="tile-number">{number}</span>}
-      </span>
-      <span className="tile-name">{model.name}</span>
-    </button>
+    <div className="tile" data-model-id={model.id}>
+      <button
+        type="button"
+        className={`model-tile${current ? ' current' : ''}${loading ? ' loading' : ''}`}
+        data-testid="model-tile"
+        data-model-id={model.id}
+        aria-current={current}
+        onClick={onChoose}
+      >
+        <span className="tile-image">
+          {typeof url === 'string' ? (
+            <img src={url} alt="" draggable={false} />
+          ) : (
+            <span className="tile-placeholder" aria-hidden="true">
+              {model.name.slice(0, 1)}
+            </span>
+          )}
+          {number <= 9 && <span className="tile-number">{number}</span>}
+          {model.licence !== undefined && (
+            <span
+              className="tile-licence"
+              data-testid="licence-badge"
+              title={model.licence.notice ?? model.licence.name}
+            >
+              {model.licence.name}
+            </span>
+          )}
+        </span>
+        {!renaming && <span className="tile-name">{model.name}</span>}
+      </button>
+      {renaming && <RenameField model={model} onDone={() => setRenaming(false)} />}
+      {model.editable && !renaming && (
+        <span className="tile-actions">
+          <button type="button" data-testid="rename-style" onClick={() => setRenaming(true)}>
+            Rename
+          </button>
+          <button type="button" data-testid="delete-style" onClick={onDelete}>
+            Delete
+          </button>
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** The style's name, editable: Enter keeps it, Escape (or leaving the field) gives it up. */
+function RenameField({ model, onDone }: { readonly model: ModelInfo; readonly onDone: () => void }) {
+  const { controller } = useServices();
+  const [name, setName] = useState(model.name);
+  const saving = useRef(false);
+  return (
+    <input
+      className="tile-rename"
+      data-testid="rename-field"
+      aria-label={`New name for ${model.name}`}
+      value={name}
+      maxLength={200}
+      autoFocus
+      onFocus={(event) => event.currentTarget.select()}
+      onChange={(event) => setName(event.currentTarget.value)}
+      onBlur={() => {
+        if (!saving.current) onDone();
+      }}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.stopPropagation();
+          onDone();
+        } else if (event.key === 'Enter') {
+          saving.current = true;
+          void controller.library.rename(model, name).then(onDone);
+        }
+      }}
+    />
+  );
+}
+
+/** Asks before deleting: a deleted style's files are gone. */
+function ConfirmDelete({
+  model,
+  onCancel,
+  onConfirm,
+}: {
+  readonly model: ModelInfo;
+  readonly onCancel: () => void;
+  readonly onConfirm: () => void;
+}) {
+  return (
+    <div className="confirm-backdrop">
+      <div
+        className="confirm"
+        role="alertdialog"
+        aria-modal="true"
+        data-testid="confirm-delete"
+        aria-label="Delete style"
+      >
+        <p>
+          Delete <strong>{model.name}</strong>? Its files are removed from the library; this cannot be undone.
+        </p>
+        <div className="buttons">
+          <button type="button" autoFocus onClick={onCancel}>
+            Keep it
+          </button>
+          <button type="button" className="danger" data-testid="confirm-delete-button" onClick={onConfirm}>
+            Delete {model.name}
+          </button>
+        </div>
+      </div>
+    </div>
   );
 }

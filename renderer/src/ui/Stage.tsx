@@ -8,8 +8,9 @@ import { useServices } from './app-context.js';
 import { toggleFullscreen } from './page-actions.js';
 
 /**
- * The picture: the stylized canvas, scaled to fill the window with its aspect ratio kept, over the
- * live camera (shown dimmed until the first stylized frame arrives, so the wall is never blank).
+ * The picture: the stylized canvas, scaled to fill the window with its aspect ratio kept. The camera's
+ * video element is only the frames' source; until a style paints, the canvas shows the camera itself
+ * (the frame pump draws it), so the wall is never blank.
  */
 export function Stage() {
   const { controller, surfaces } = useServices();
@@ -55,13 +56,7 @@ export function Stage() {
   return (
     <div className="stage" onDoubleClick={toggleFullscreen}>
       <div className="picture" style={pictureStyle}>
-        <video
-          ref={videoRef}
-          className={`camera-preview${settings?.mirror === false ? '' : ' mirrored'}${hasPicture ? ' hidden' : ''}`}
-          muted
-          playsInline
-          aria-hidden="true"
-        />
+        <video ref={videoRef} className="camera-source" muted playsInline aria-hidden="true" />
         <canvas
           ref={canvasRef}
           className="stylized"

@@ -29,8 +29,9 @@ export interface KeyPress {
 export function shortcutFor(press: KeyPress): ShortcutAction | null {
   if (press.ctrlKey || press.metaKey || press.altKey) return null;
   if (press.key === 'F11') return { type: 'toggle-fullscreen' };
-  if (press.key === 'Escape') return { type: 'close-picker' };
+  // In a text field (renaming a style) Escape is the field's: it gives up the edit.
   if (press.inTextField) return null;
+  if (press.key === 'Escape') return { type: 'close-picker' };
   if (press.key === 'ArrowRight') return { type: 'next-style' };
   if (press.key === 'ArrowLeft') return { type: 'previous-style' };
   if (/^[1-9]$/.test(press.key)) return { type: 'pick-style', index: Number(press.key) - 1 };

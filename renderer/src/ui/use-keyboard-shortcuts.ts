@@ -47,7 +47,9 @@ function perform(action: ShortcutAction, services: AppServices, repeat: boolean)
       if (!repeat) state.togglePicker();
       return;
     case 'close-picker':
-      state.setPickerOpen(false);
+      // The packs panel lies over the picker: Escape closes the top one.
+      if (state.packsOpen) controller.library.closePacks();
+      else state.setPickerOpen(false);
       return;
     case 'snapshot':
       if (!repeat) void takeSnapshot(services);
