@@ -5,6 +5,7 @@
  * downloads Electron and its build tools, which CI cannot reach; this is what can be checked here.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { minimatch } from 'minimatch';
@@ -109,5 +110,22 @@ describe('where the app finds its pieces, packaged and not', () => {
         path.posix.join('dist/main/app', path.posix.relative('main/app', expected)),
       );
     }
+  });
+});
+
+describe('Electron', () => {
+  it('is on the newest 45.x this project has checked (45.5 or later), in package.json and installed', async () => {
+    const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(pkg.devDependencies.electron).toMatch(/^\^45\.(\d+)\./);
+    const installed = (
+      JSON.parse(await readFile(path.join(REPO_ROOT, 'node_modules/electron/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+    const [major, minor] = installed.split('.').map(Number);
+    expect(major).toBe(45);
+    expect(minor).toBeGreaterThanOrEqual(5);
   });
 });
