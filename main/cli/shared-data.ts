@@ -2,6 +2,7 @@
  * Where the benches find the project's shared test data (`../shared` beside the checkout): models,
  * photos and the fake camera's video. Users do not have it; a bench says so when it is missing.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { listModelFolders } from '../core/model-library.js';
 import { PACKAGE_ROOT } from './model-library.js';
@@ -40,4 +41,11 @@ export async function benchModelFolders(
     throw new Error(`No style model "${model}" in ${modelsDir}. Known models: ${folders.join(', ')}.`);
   }
   return { modelsDir, folders: model === undefined ? (folders as [string, ...string[]]) : [model] };
+}
+
+/** The fake camera the benches and the soak run play: the fox video, or Chromium's own test pattern. */
+export function fakeCamera(): { readonly source: string; readonly args: readonly string[] } {
+  return existsSync(FOX_VIDEO)
+    ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
+    : { source: "Chromium's synthetic test pattern (the fox video is missing)", args: [] };
 }

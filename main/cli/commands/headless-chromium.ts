@@ -54,6 +54,32 @@ export class HeadlessChromium {
   ) {}
 
   /** Starts Chromium headless with the DevTools protocol on a pipe. */
+  /**
+   * Chromium for the mirror's page on a fake camera (`cameraArgs`, e.g. a video file to play), as the
+   * benches and the soak run drive it: the camera granted without a prompt.
+   */
+  static launchWithFakeCamera(options: {
+    readonly executable: string;
+    readonly userDataDir: string;
+    readonly cameraArgs: readonly string[];
+  }): Promise<HeadlessChromium> {
+    return HeadlessChromium.launch({
+      executable: options.executable,
+      userDataDir: options.userDataDir,
+      windowSize: { width: 800, height: 600 },
+      args: [
+        // Root in a container cannot start Chromium's sandbox; the page is our own, from loopback.
+        '--no-sandbox',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        // Grants the camera without a prompt, and plays the fake camera.
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        ...options.cameraArgs,
+      ],
+    });
+  }
+
   static async launch(options: HeadlessChromiumOptions): Promise<HeadlessChromium> {
     const { width, height } = options.windowSize ?? { width: 800, height: 600 };
     const child = spawn(

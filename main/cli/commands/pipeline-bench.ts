@@ -4,7 +4,7 @@
  * (`window.__styleMirrorStats`); then, not overlapping, times the engine alone on frames of the same
  * size. The ratio is what the page, the WebSocket and the scheduling cost.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import type { EngineSupervisor } from '../../engine/engine-supervisor.js';
 import { startWorkerEngine } from '../../engine/worker/worker-thread-launcher.js';
 import { startBrowserServer } from '../../server/browser-server.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
-import { benchModelFolders, FOX_VIDEO } from '../shared-data.js';
+import { benchModelFolders, fakeCamera } from '../shared-data.js';
 import { HeadlessChromium, type HeadlessPage } from './headless-chromium.js';
 import { ownCpuMs, processTreeCpuMs } from './process-cpu.js';
 import { RENDERER_DIR } from './serve-command.js';
@@ -124,9 +124,7 @@ export async function pipelineBenchCommand(
     // The engine alone is timed half before and half after the page, and the halves are added up:
     // on a shared machine the speed drifts over a minute, and a drift then cancels instead of
     // landing on one side of the ratio.
-    const camera = existsSync(FOX_VIDEO)
-      ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
-      : { source: "Chromium's synthetic test pattern", args: [] };
+    const camera = fakeCamera();
     const engineBench = await EngineBench.open(path.join(modelsDir, folder), settings);
     let browserRun: BrowserRun;
     let engineBefore: EngineSample;
@@ -215,20 +213,10 @@ export async function measureBrowserMode(run: {
   });
   let chromium: HeadlessChromium | undefined;
   try {
-    chromium = await HeadlessChromium.launch({
+    chromium = await HeadlessChromium.launchWithFakeCamera({
       executable: run.chromiumPath,
       userDataDir: path.join(temp, 'chromium-profile'),
-      windowSize: { width: 800, height: 600 },
-      args: [
-        // Root in a container cannot start Chromium's sandbox; the page is our own, from loopback.
-        '--no-sandbox',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        // Grants the camera without a prompt, and plays the fake camera.
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        ...run.cameraArgs,
-      ],
+      cameraArgs: run.cameraArgs,
     });
     return await measurePipeline(chromium, server.url, run.durationMs, say);
   } finally {

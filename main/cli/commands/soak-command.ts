@@ -16,7 +16,7 @@ import type { BackendChoice, Size } from '../../../common/engine-types.js';
 import { startBrowserServer } from '../../server/browser-server.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
 import { parseBackend, parseSize } from '../parse-options.js';
-import { benchModelFolders, FOX_VIDEO } from '../shared-data.js';
+import { benchModelFolders, fakeCamera } from '../shared-data.js';
 import { EngineThreadProbe, type EngineThreadReading } from '../soak/engine-thread-probe.js';
 import { readPage, type PageReading } from '../soak/page-watch.js';
 import { procAvailable, readChromiumMemory, type ChromiumMemory } from '../soak/process-memory.js';
@@ -164,9 +164,7 @@ export async function soakCommand(
   } = await benchModelFolders(options);
   await mkdir(outDir, { recursive: true });
 
-  const camera = existsSync(FOX_VIDEO)
-    ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
-    : { source: "Chromium's synthetic test pattern (the fox video is missing)", args: [] };
+  const camera = fakeCamera();
   log(
     `Soak: ${durationS} s of browser mode after the first frame, ${firstStyle} first, → every ${options.every} s, ` +
       `${size(options.size)}, camera ${camera.source}. Files in ${outDir}.`,
@@ -256,20 +254,10 @@ async function soakInBrowserMode(run: {
       log,
     });
     try {
-      const chromium = await HeadlessChromium.launch({
+      const chromium = await HeadlessChromium.launchWithFakeCamera({
         executable: options.chromium,
         userDataDir: path.join(temp, 'chromium-profile'),
-        windowSize: { width: 800, height: 600 },
-        args: [
-          // Root in a container cannot start Chromium's sandbox; the page is our own, from loopback.
-          '--no-sandbox',
-          '--disable-dev-shm-usage',
-          '--disable-background-networking',
-          // Grants the camera without a prompt, and plays the fake camera.
-          '--use-fake-ui-for-media-stream',
-          '--use-fake-device-for-media-stream',
-          ...run.cameraArgs,
-        ],
+        cameraArgs: run.cameraArgs,
       });
       try {
         const chromiumVersion = await chromium.version();
