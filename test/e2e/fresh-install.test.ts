@@ -8,13 +8,13 @@
  * (component updates, accounts) are the test browser's, not the mirror's, and are not asserted on.
  * Screenshot: test-results/e2e/fresh-install.png.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { startServeChild, type ServeChild } from '../support/serve-child.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
 import { startRefusingProxy, type RefusingProxy } from '../support/refusing-proxy.js';
@@ -38,8 +38,7 @@ if (!ready) {
 (ready ? describe : describe.skip)('a fresh install, offline', () => {
   let home: string;
   let outboundLog: string;
-  let serve: ChildProcess;
-  let serveOutput = '';
+  let serve: ServeChild;
   let proxy: RefusingProxy;
   let browser: Browser;
   let page: Page;
@@ -50,34 +49,12 @@ if (!ready) {
     await mkdir(ARTIFACTS, { recursive: true });
     home = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-fresh-'));
     outboundLog = path.join(home, 'outbound.jsonl');
-    serve = spawn(
-      process.execPath,
-      [
-        '--import',
-        path.join(REPO_ROOT, 'test/support/record-outbound.mjs'),
-        path.join(REPO_ROOT, 'bin/stylemirror.js'),
-        'serve',
-        '--port',
-        '0',
-      ],
-      {
-        cwd: home,
-        env: { ...process.env, STYLEMIRROR_HOME: home, STYLEMIRROR_OUTBOUND_LOG: outboundLog, NO_COLOR: '1' },
-      },
-    );
-    serve.stdout!.on('data', (chunk: Buffer) => (serveOutput += chunk.toString()));
-    serve.stderr!.on('data', (chunk: Buffer) => (serveOutput += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve printed no address: ${serveOutput}`)), 60_000);
-      serve.stdout!.on('data', () => {
-        const found = /http:\/\/127\.0\.0\.1:\d+\/\S*/.exec(serveOutput);
-        if (found) {
-          clearTimeout(timer);
-          resolve(found[0]);
-        }
-      });
-      serve.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${serveOutput}`)));
+    serve = await startServeChild({
+      home,
+      nodeArgs: ['--import', path.join(REPO_ROOT, 'test/support/record-outbound.mjs')],
+      env: { STYLEMIRROR_OUTBOUND_LOG: outboundLog },
     });
+    const url = serve.url;
 
     proxy = await startRefusingProxy();
     browser = await launchChromium([
@@ -97,7 +74,7 @@ if (!ready) {
   afterAll(async () => {
     await browser?.close();
     await proxy?.close();
-    serve?.kill('SIGTERM');
+    serve?.child.kill('SIGTERM');
     if (home !== undefined) await rm(home, { recursive: true, force: true });
   });
 

@@ -8,13 +8,13 @@
  * library-added.png, library-confirm-delete.png, library-packs.png, library-pack-downloading.png,
  * library-pack-done.png.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { startServeChild, type ServeChild } from '../support/serve-child.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
 import { startPackServer, type PackServer } from '../support/pack-server.js';
@@ -41,8 +41,7 @@ if (!ready) {
 
 (ready ? describe : describe.skip)('the style library in browser mode', () => {
   let home: string;
-  let serve: ChildProcess;
-  let serveOutput = '';
+  let serve: ServeChild;
   let packs: PackServer;
   let browser: Browser;
   let page: Page;
@@ -51,32 +50,8 @@ if (!ready) {
     await mkdir(ARTIFACTS, { recursive: true });
     home = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-library-'));
     packs = await startPackServer(ML5_MODELS);
-    serve = spawn(
-      process.execPath,
-      [
-        path.join(REPO_ROOT, 'bin/stylemirror.js'),
-        'serve',
-        '--port',
-        '0',
-        '--allow-imports',
-        '--packs-from',
-        packs.url,
-      ],
-      { cwd: home, env: { ...process.env, STYLEMIRROR_HOME: home, NO_COLOR: '1' } },
-    );
-    serve.stdout!.on('data', (chunk: Buffer) => (serveOutput += chunk.toString()));
-    serve.stderr!.on('data', (chunk: Buffer) => (serveOutput += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve printed no address: ${serveOutput}`)), 60_000);
-      serve.stdout!.on('data', () => {
-        const found = /http:\/\/127\.0\.0\.1:\d+\/\S*/.exec(serveOutput);
-        if (found) {
-          clearTimeout(timer);
-          resolve(found[0]);
-        }
-      });
-      serve.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${serveOutput}`)));
-    });
+    serve = await startServeChild({ home, args: ['--allow-imports', '--packs-from', packs.url] });
+    const url = serve.url;
 
     browser = await launchChromium([
       '--use-fake-device-for-media-stream',
@@ -91,7 +66,7 @@ if (!ready) {
 
   afterAll(async () => {
     await browser?.close();
-    serve?.kill('SIGTERM');
+    serve?.child.kill('SIGTERM');
     await packs?.close();
     if (home !== undefined) await rm(home, { recursive: true, force: true });
   });
