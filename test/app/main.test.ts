@@ -10,7 +10,8 @@ import {
   resetElectronMock,
   setAppPath,
 } from './electron-mock.js';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -185,6 +186,25 @@ describe('main.ts', () => {
     expect(await invoke(window, 'snapshot:open-folder', {})).toEqual({ ok: true, value: { path: shots } });
     expect(electronMock.shell.openPath.mock.calls).toEqual([[shots]]);
   });
+
+  it.skipIf(!existsSync(SHARED_MODELS))(
+    'adds a style the person picks in the dialog (the manifest.json stands for its folder) to the library',
+    async () => {
+      const window = await startApp();
+      electronMock.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: true, filePaths: [] });
+      expect(await invoke(window, 'models:import-dialog', {})).toEqual({ ok: true, value: null });
+
+      const manifest = path.join(SHARED_MODELS, 'wave', 'manifest.json');
+      electronMock.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [manifest] });
+      expect(await invoke(window, 'models:import-dialog', {})).toMatchObject({
+        ok: true,
+        value: { id: 'library:wave', name: 'Wave', source: 'library', editable: true },
+      });
+      const [, options] = electronMock.dialog.showOpenDialog.mock.calls[1]!;
+      expect(options).toMatchObject({ properties: expect.arrayContaining(['openFile']) });
+      expect(await readdir(path.join(home, 'library'))).toEqual(['wave']);
+    },
+  );
 
   it('opens the default snapshots folder, Pictures/Style Mirror, making it when missing', async () => {
     const window = await startApp();
