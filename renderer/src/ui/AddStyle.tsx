@@ -68,6 +68,16 @@ export function AddStyleButtons() {
 }
 
 /** Drop a model folder or a .zip anywhere on the window to add it; an overlay says so while dragging. */
+/** Opens "Get more styles": the packs panel, with each pack's licence before its download. */
+export function GetMoreStylesButton() {
+  const { controller } = useServices();
+  return (
+    <button type="button" data-testid="get-more-styles" onClick={() => void controller.library.openPacks()}>
+      Get more styles
+    </button>
+  );
+}
+
 export function DropToAdd() {
   const { controller } = useServices();
   const [dragging, setDragging] = useState(false);

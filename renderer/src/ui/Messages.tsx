@@ -6,8 +6,7 @@ import {
   selectStartupProblem,
 } from '../store/selectors.js';
 import { useMirror } from '../store/use-mirror.js';
-import { AddStyleButtons } from './AddStyle.js';
-import { useServices } from './app-context.js';
+import { AddStyleButtons, GetMoreStylesButton } from './AddStyle.js';
 
 /**
  * Shown when there is no style at all (only when the bundled styles are missing): the camera shows
@@ -15,7 +14,6 @@ import { useServices } from './app-context.js';
  */
 export function NoModels() {
   const models = useMirror(selectModels);
-  const { controller } = useServices();
   if (models === null || models.length > 0) return null;
   return (
     <div className="message-card" data-testid="no-models" role="alert">
@@ -26,13 +24,7 @@ export function NoModels() {
       </p>
       <div className="buttons">
         <AddStyleButtons />
-        <button
-          type="button"
-          data-testid="get-more-styles"
-          onClick={() => void controller.library.openPacks()}
-        >
-          Get more styles
-        </button>
+        <GetMoreStylesButton />
       </div>
     </div>
   );

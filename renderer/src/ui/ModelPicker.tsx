@@ -8,7 +8,7 @@ import {
   selectPickerOpen,
 } from '../store/selectors.js';
 import { useMirror } from '../store/use-mirror.js';
-import { AddStyleButtons } from './AddStyle.js';
+import { AddStyleButtons, GetMoreStylesButton } from './AddStyle.js';
 import { useServices } from './app-context.js';
 
 /**
@@ -51,13 +51,7 @@ export function ModelPicker() {
           </span>
           <div className="picker-actions">
             <AddStyleButtons />
-            <button
-              type="button"
-              data-testid="get-more-styles"
-              onClick={() => void controller.library.openPacks()}
-            >
-              Get more styles
-            </button>
+            <GetMoreStylesButton />
           </div>
         </header>
         <div className="picker-grid" ref={gridRef}>
