@@ -1,9 +1,13 @@
 import { z } from 'zod';
 
 /** The settings file's current shape. Bump with a migration in `settings-migrations.ts`. */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 const side = z.number().int().min(16).max(4096);
+const modelId = z.string().min(1).max(1024);
+const port = z.number().int().min(1).max(65535);
+/** A time of day on a 24-hour clock, as a person types it: "09:30". */
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day like "09:30"');
 
 export const SizeSchema = z.object({ width: side, height: side });
 
@@ -37,6 +41,54 @@ export const SettingsSchema = z.object({
   stabilize: z.boolean(),
   /** Stop painting while the camera sees nothing but noise (a slow heartbeat still follows the light). */
   restWhenStill: z.boolean(),
+  /** The engine's arithmetic: `auto` runs int8 only where the CPU has fast int8 and the model keeps its quality. */
+  precision: z.enum(['auto', 'fp32', 'int8']),
+  /** Installation mode: the picture alone, on a chosen display, for weeks. */
+  kiosk: z.object({
+    enabled: z.boolean(),
+    /** The display to fill (Electron's `Display.id`); null: the primary display. */
+    displayId: z.number().int().nullable(),
+    /** Digits asked for after the key chord before the settings show; null: no PIN. */
+    pin: z
+      .string()
+      .regex(/^\d{4,8}$/, '4 to 8 digits')
+      .nullable(),
+    /** Start the app when the computer's user logs in. */
+    startAtLogin: z.boolean(),
+  }),
+  /** Styles that change by themselves. */
+  cycle: z.object({
+    /** Seconds each style is shown; null: styles change only when someone changes them. */
+    seconds: z.number().int().min(3).max(86_400).nullable(),
+    order: z.enum(['sequence', 'shuffle']),
+    /** The styles to cycle through, in order; empty: every style in the library. */
+    playlist: z.array(modelId).max(1000),
+    /** How long one style fades into the next; 0: a cut. */
+    crossfadeMs: z.number().int().min(0).max(10_000),
+  }),
+  /** What the mirror does when nobody has moved in front of it for a while. */
+  attract: z.object({
+    /** Seconds without motion before attract mode; null: never. */
+    afterSeconds: z.number().int().min(5).max(86_400).nullable(),
+    /** `slower`: keep cycling, every `cycleSeconds`; `style`: hold `modelId`. */
+    mode: z.enum(['slower', 'style']),
+    cycleSeconds: z.number().int().min(3).max(86_400),
+    /** The idle style for `style` mode; null: keep the current one. */
+    modelId: modelId.nullable(),
+  }),
+  /** Outside these hours the mirror dims or goes black (and the engine rests). */
+  openingHours: z.object({
+    enabled: z.boolean(),
+    /** Local time the mirror wakes; a close earlier than the open spans midnight. */
+    open: clockTime,
+    close: clockTime,
+    closed: z.enum(['dim', 'black']),
+  }),
+  /** Remote control on loopback, off by default (`--control-port` and `--osc-port` override). */
+  remote: z.object({
+    httpPort: port.nullable(),
+    oscPort: port.nullable(),
+  }),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -46,7 +98,14 @@ export type Settings = z.infer<typeof SettingsSchema>;
  * one. Only main makes one with the folders in it, after the person chose a folder in a dialog.
  */
 export const SettingsUpdateSchema = SettingsSchema.omit({ version: true })
-  .extend({ camera: SettingsSchema.shape.camera.partial() })
+  .extend({
+    camera: SettingsSchema.shape.camera.partial(),
+    kiosk: SettingsSchema.shape.kiosk.partial(),
+    cycle: SettingsSchema.shape.cycle.partial(),
+    attract: SettingsSchema.shape.attract.partial(),
+    openingHours: SettingsSchema.shape.openingHours.partial(),
+    remote: SettingsSchema.shape.remote.partial(),
+  })
   .partial()
   .strict();
 
@@ -79,4 +138,15 @@ export const DEFAULT_SETTINGS: Settings = {
   backend: 'auto',
   stabilize: true,
   restWhenStill: true,
+  precision: 'auto',
+  kiosk: { enabled: false, displayId: null, pin: null, startAtLogin: false },
+  cycle: { seconds: null, order: 'sequence', playlist: [], crossfadeMs: 1500 },
+  attract: { afterSeconds: null, mode: 'slower', cycleSeconds: 60, modelId: null },
+  openingHours: { enabled: false, open: '09:00', close: '18:00', closed: 'dim' },
+  remote: { httpPort: null, oscPort: null },
 };
+
+/** The settings that are groups of fields: a patch merges each of them field by field. */
+export const SETTINGS_GROUPS = ['camera', 'kiosk', 'cycle', 'attract', 'openingHours', 'remote'] as const;
+
+export type SettingsGroup = (typeof SETTINGS_GROUPS)[number];

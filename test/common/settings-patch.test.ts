@@ -27,6 +27,16 @@ describe('applySettingsPatch', () => {
     expect(applySettingsPatch(V1, patch)).toEqual({ ...V1, camera: { ...V1.camera, height: 480 } });
   });
 
+  it('merges every group field by field: turning cycling on keeps the playlist', () => {
+    const cycling = applySettingsPatch(
+      { ...V1, cycle: { ...V1.cycle, playlist: ['bundled:matta'] } },
+      { cycle: { seconds: 20 }, kiosk: { pin: '1234' } },
+    );
+    expect(cycling.cycle).toEqual({ ...V1.cycle, playlist: ['bundled:matta'], seconds: 20 });
+    expect(cycling.kiosk).toEqual({ ...V1.kiosk, pin: '1234' });
+    expect(cycling.camera).toEqual(V1.camera);
+  });
+
   it('sets a nullable field to null when null is given', () => {
     expect(applySettingsPatch(V1, { lastModelId: null, camera: { deviceId: null } })).toMatchObject({
       lastModelId: null,
@@ -44,6 +54,12 @@ describe('mergeSettingsPatches', () => {
       camera: { width: 640, height: 480 },
     });
     expect(mergeSettingsPatches({ mirror: true }, { mirror: false })).toEqual({ mirror: false });
+    expect(
+      mergeSettingsPatches(
+        { cycle: { seconds: 10 } },
+        { cycle: { order: 'shuffle' }, remote: { httpPort: 8711 } },
+      ),
+    ).toEqual({ cycle: { seconds: 10, order: 'shuffle' }, remote: { httpPort: 8711 } });
   });
 
   it('never lets an undefined in the later patch erase a change in the earlier one', () => {

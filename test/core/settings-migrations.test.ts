@@ -3,6 +3,7 @@ import {
   migrateSettings,
   migrateV0ToV1,
   migrateV1ToV2,
+  migrateV2ToV3,
   runMigrations,
   SETTINGS_MIGRATIONS,
   type SettingsMigration,
@@ -33,11 +34,33 @@ const V1 = {
 /** Version 1's fields without its version, as an unversioned file could hold them. */
 const V1_FIELDS = Object.fromEntries(Object.entries(V1).filter(([key]) => key !== 'version'));
 
-/** The same file after upgrading: the version 2 fields at their defaults. */
-const V1_UPGRADED: Settings = { ...V1, version: 2, stabilize: true, restWhenStill: true };
+/** The fields version 3 added, at the values an upgrade gives them. */
+const V3_ADDED: Pick<Settings, 'precision' | 'kiosk' | 'cycle' | 'attract' | 'openingHours' | 'remote'> = {
+  precision: 'auto',
+  kiosk: { enabled: false, displayId: null, pin: null, startAtLogin: false },
+  cycle: { seconds: null, order: 'sequence', playlist: [], crossfadeMs: 1500 },
+  attract: { afterSeconds: null, mode: 'slower', cycleSeconds: 60, modelId: null },
+  openingHours: { enabled: false, open: '09:00', close: '18:00', closed: 'dim' },
+  remote: { httpPort: null, oscPort: null },
+};
 
-/** A complete, valid, non-default version 2 file. */
-const V2: Settings = { ...V1_UPGRADED, stabilize: false, restWhenStill: false };
+/** The version 1 file after upgrading: the version 2 and 3 fields at their defaults. */
+const V1_UPGRADED: Settings = { ...V1, ...V3_ADDED, version: 3, stabilize: true, restWhenStill: true };
+
+/** A complete, valid, non-default version 2 file, as version 2 wrote it. */
+const V2 = { ...V1, version: 2, stabilize: false, restWhenStill: false } as const;
+
+/** A complete, valid, non-default version 3 file. */
+const V3: Settings = {
+  ...V2,
+  version: 3,
+  precision: 'int8',
+  kiosk: { enabled: true, displayId: 2779098405, pin: '4711', startAtLogin: true },
+  cycle: { seconds: 30, order: 'shuffle', playlist: ['bundled:mathura', 'user:rain'], crossfadeMs: 800 },
+  attract: { afterSeconds: 120, mode: 'style', cycleSeconds: 90, modelId: 'bundled:matta' },
+  openingHours: { enabled: true, open: '22:00', close: '06:30', closed: 'black' },
+  remote: { httpPort: 8711, oscPort: 9000 },
+};
 
 describe('the migration list', () => {
   it('has one step from each version to the next, ending at the current version', () => {
@@ -133,9 +156,51 @@ describe('runMigrations', () => {
   });
 });
 
+describe('migrateV2ToV3', () => {
+  it('adds the installation-mode groups and precision, all off, and keeps every version 2 field', () => {
+    const notes: string[] = [];
+    const { version, ...v2Fields } = V2;
+    expect(version).toBe(2);
+    expect(migrateV2ToV3.migrate(structuredClone(V2), notes)).toEqual({ ...v2Fields, ...V3_ADDED });
+    expect(notes).toEqual([]);
+  });
+
+  it('keeps a value already in the file for the repair pass to check', () => {
+    expect(migrateV2ToV3.migrate({ precision: 'int8', kiosk: 'on' }, [])).toMatchObject({
+      precision: 'int8',
+      kiosk: 'on',
+    });
+  });
+});
+
 describe('migrateSettings', () => {
   it('passes a valid current file through unchanged', () => {
-    expect(migrateSettings(structuredClone(V2))).toEqual({ settings: V2, fromVersion: 2, repaired: [] });
+    expect(migrateSettings(structuredClone(V3))).toEqual({ settings: V3, fromVersion: 3, repaired: [] });
+  });
+
+  it('upgrades a version 2 file with installation mode off, reporting nothing lost', () => {
+    expect(migrateSettings(structuredClone(V2))).toEqual({
+      settings: { ...V2, ...V3_ADDED, version: 3 },
+      fromVersion: 2,
+      repaired: [],
+    });
+  });
+
+  it('resets a bad field inside a version 3 group alone, keeping its neighbours', () => {
+    const outcome = migrateSettings({
+      ...V3,
+      kiosk: { ...V3.kiosk, pin: '12' },
+      openingHours: { ...V3.openingHours, open: '25:00' },
+    });
+    expect(outcome.settings).toEqual({
+      ...V3,
+      kiosk: { ...V3.kiosk, pin: null },
+      openingHours: { ...V3.openingHours, open: '09:00' },
+    });
+    expect(outcome.repaired).toEqual([
+      expect.stringMatching(/^kiosk\.pin: "12" is not valid \(4 to 8 digits\); reset to null$/),
+      expect.stringMatching(/^openingHours\.open: "25:00" is not valid .*"09:00"$/),
+    ]);
   });
 
   it('upgrades a version 1 file with stabilising and resting on, reporting nothing lost', () => {
@@ -249,11 +314,11 @@ describe('migrateSettings', () => {
   });
 
   it('uses the defaults for a file from a newer app, and says so', () => {
-    const outcome = migrateSettings({ ...V2, version: SETTINGS_VERSION + 1, hologram: true });
+    const outcome = migrateSettings({ ...V3, version: SETTINGS_VERSION + 1, hologram: true });
     expect(outcome.settings).toEqual(DEFAULT_SETTINGS);
     expect(outcome.fromVersion).toBe(SETTINGS_VERSION + 1);
     expect(outcome.repaired).toEqual([
-      expect.stringMatching(/^version: 3 was written by a newer Style Mirror \(this one reads up to 2\)/),
+      expect.stringMatching(/^version: 4 was written by a newer Style Mirror \(this one reads up to 3\)/),
     ]);
   });
 

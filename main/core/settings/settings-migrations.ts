@@ -79,8 +79,34 @@ export const migrateV1ToV2: SettingsMigration = {
   },
 };
 
+/**
+ * 2 -> 3: installation mode and the int8 engine arrive, all off (precision `auto`): an upgraded
+ * mirror behaves as it did. These defaults are version 3's, frozen here.
+ */
+export const migrateV2ToV3: SettingsMigration = {
+  from: 2,
+  description: 'Adds precision, kiosk, cycle, attract, openingHours and remote, all off.',
+  migrate(settings) {
+    const next: RawSettings = {
+      precision: 'auto',
+      kiosk: { enabled: false, displayId: null, pin: null, startAtLogin: false },
+      cycle: { seconds: null, order: 'sequence', playlist: [], crossfadeMs: 1500 },
+      attract: { afterSeconds: null, mode: 'slower', cycleSeconds: 60, modelId: null },
+      openingHours: { enabled: false, open: '09:00', close: '18:00', closed: 'dim' },
+      remote: { httpPort: null, oscPort: null },
+      ...settings,
+    };
+    delete next.version;
+    return next;
+  },
+};
+
 /** Every migration, in order: entry i takes version i to i+1. */
-export const SETTINGS_MIGRATIONS: readonly SettingsMigration[] = [migrateV0ToV1, migrateV1ToV2];
+export const SETTINGS_MIGRATIONS: readonly SettingsMigration[] = [
+  migrateV0ToV1,
+  migrateV1ToV2,
+  migrateV2ToV3,
+];
 
 /** The outcome of reading a settings object. */
 export interface MigrationOutcome {
