@@ -4,7 +4,23 @@
  * group (`camera`, `kiosk`, `cycle`, ...) is merged field by field (choosing a camera keeps the
  * requested resolution; turning cycling on keeps the playlist).
  */
-import { SETTINGS_GROUPS, type Settings, type SettingsUpdate } from './settings-schema.js';
+import type { Settings, SettingsUpdate } from './settings-schema.js';
+
+/**
+ * The settings that are groups of fields: a patch merges each of them field by field. Here, not in
+ * the schema module, because the page imports this file and must not bundle zod (its `new Function`
+ * probe breaks the page's CSP).
+ */
+export const SETTINGS_GROUPS = [
+  'camera',
+  'kiosk',
+  'cycle',
+  'attract',
+  'openingHours',
+  'remote',
+] as const satisfies readonly {
+  [K in keyof Settings]: Settings[K] extends object ? K : never;
+}[keyof Settings][];
 
 /** `settings` with `patch` applied. Pure; validating the result is the caller's. */
 export function applySettingsPatch(settings: Settings, patch: SettingsUpdate): Settings {

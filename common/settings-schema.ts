@@ -145,8 +145,3 @@ export const DEFAULT_SETTINGS: Settings = {
   openingHours: { enabled: false, open: '09:00', close: '18:00', closed: 'dim' },
   remote: { httpPort: null, oscPort: null },
 };
-
-/** The settings that are groups of fields: a patch merges each of them field by field. */
-export const SETTINGS_GROUPS = ['camera', 'kiosk', 'cycle', 'attract', 'openingHours', 'remote'] as const;
-
-export type SettingsGroup = (typeof SETTINGS_GROUPS)[number];
