@@ -94,7 +94,17 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/common/contract*', '**/common/settings-schema*', 'zod', 'zod/*'],
+              group: [
+                '**/common/contract*',
+                '**/common/settings-schema*',
+                // As common/'s own modules name them.
+                './contract*',
+                './settings-schema*',
+                '../contract*',
+                '../settings-schema*',
+                'zod',
+                'zod/*',
+              ],
               allowTypeImports: true,
               message: 'Only types from here: the page and the preload bundle no zod.',
             },
