@@ -188,6 +188,16 @@ export class FrameScheduler {
   }
 
   /**
+   * Gives up on every frame at the engine (the stall watchdog saw no answer for too long): their
+   * places are free, a late answer is not shown, and sending rests briefly as after a failure.
+   */
+  abandonAll(now: number): void {
+    if (this.inFlight.size === 0) return;
+    this.inFlight.clear();
+    this.resumeAt = now + this.retryDelayMs;
+  }
+
+  /**
    * With frames at the engine: whether the camera's next frame is expected early enough to reach the
    * engine before it finishes them, so sending the current one would only make it wait there.
    */
