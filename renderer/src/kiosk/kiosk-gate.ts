@@ -94,11 +94,14 @@ export class KioskGate {
     await this.changeSettings({ kiosk: { enabled: true } });
   }
 
-  /** Leaves kiosk mode from the revealed settings: for this page, and saved when the setting had it on. */
+  /**
+   * Leaves kiosk mode from the revealed settings: for this page, and saved off. Saved even when only
+   * the address asked for it (the setting stays off then): the app learns from it that the person
+   * left the kiosk its `--kiosk` started, and gives the window back.
+   */
   async leave(): Promise<void> {
-    const state = this.store.getState();
     this.hide();
-    state.setKioskLeft(true);
-    if (state.settings?.kiosk.enabled === true) await this.changeSettings({ kiosk: { enabled: false } });
+    this.store.getState().setKioskLeft(true);
+    await this.changeSettings({ kiosk: { enabled: false } });
   }
 }
