@@ -10,6 +10,7 @@ function watched() {
     lastCameraFrameAt: null,
     lastShownAt: null,
     framesInFlight: 0,
+    engineMs: 200,
   };
   const world = { due: true, restarts: [] as StalledStage[], cameraRestarts: 0, abandoned: 0 };
   const watchdog = new StallWatchdog({
@@ -70,6 +71,18 @@ describe('StallWatchdog', () => {
     flowing(30_000);
     expect(world.restarts).toEqual(['pump']);
     expect(timers.pending).toBe(1);
+  });
+
+  it('gives a slow engine (seconds per frame) its own pace before calling its call stalled', () => {
+    const { watchdog, flowing, world, pump } = watched();
+    watchdog.start();
+    flowing(1000);
+    pump.engineMs = 4000;
+    pump.framesInFlight = 1;
+    flowing(3 * 4000 - 1000, false);
+    expect(world.restarts).toEqual([]);
+    flowing(1000, false);
+    expect(world.restarts).toEqual(['pump']);
   });
 
   it('restarts nothing where frames arrive, none is at the engine and none is shown (nothing stuck to restart)', () => {

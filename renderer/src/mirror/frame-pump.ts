@@ -104,6 +104,7 @@ export class FramePump {
       lastCameraFrameAt: this.lastCameraFrameAt,
       lastShownAt: this.lastShownAt,
       framesInFlight: this.scheduler.framesInFlight,
+      engineMs: this.scheduler.engineMsEstimate,
     };
   }
 

@@ -121,6 +121,11 @@ export class FrameScheduler {
     return this.droppedCount;
   }
 
+  /** The engine's recent time per frame (smoothed), or null before its first answer. */
+  get engineMsEstimate(): number | null {
+    return this.engineMs ?? null;
+  }
+
   get framesInFlight(): number {
     return this.inFlight.size;
   }

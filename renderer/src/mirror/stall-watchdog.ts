@@ -5,6 +5,11 @@ import type { StalledStage } from '../store/recovery-slice.js';
 export const STALL_MS = 5000;
 /** How often the watchdog looks. */
 export const STALL_CHECK_MS = 1000;
+/**
+ * An engine call counts as stalled only after this many of the engine's recent frame times (when
+ * that is longer than the stall period): a slow backend (seconds per frame) is slow, not stuck.
+ */
+export const SLOW_FRAME_FACTOR = 3;
 
 /** What the frame pump has done lately, in `now()`'s milliseconds. */
 export interface PumpProgress {
@@ -14,6 +19,8 @@ export interface PumpProgress {
   readonly lastShownAt: number | null;
   /** Frames sent to the engine and not answered yet. */
   readonly framesInFlight: number;
+  /** The engine's recent time per frame, or null before its first answer. */
+  readonly engineMs: number | null;
 }
 
 export interface StallWatchdogOptions {
@@ -78,17 +85,21 @@ export class StallWatchdog {
     }
     this.dueSince ??= now;
     const progress = options.progress();
-    const shownSince = Math.max(this.dueSince, progress.lastShownAt ?? Number.NEGATIVE_INFINITY);
-    if (now - shownSince < this.stallMs) return null;
+    const unshownFor = now - Math.max(this.dueSince, progress.lastShownAt ?? Number.NEGATIVE_INFINITY);
+    if (unshownFor < this.stallMs) return null;
 
-    const cameraSince = Math.max(this.dueSince, progress.lastCameraFrameAt ?? Number.NEGATIVE_INFINITY);
+    const cameraQuietFor =
+      now - Math.max(this.dueSince, progress.lastCameraFrameAt ?? Number.NEGATIVE_INFINITY);
+    const engineCallLimit = Math.max(this.stallMs, SLOW_FRAME_FACTOR * (progress.engineMs ?? 0));
     let stage: StalledStage | null = null;
-    if (now - cameraSince >= this.stallMs) {
+    if (cameraQuietFor >= this.stallMs) {
       stage = 'camera';
       options.restartCamera();
-    } else if (progress.framesInFlight > 0) {
+    } else if (progress.framesInFlight > 0 && unshownFor >= engineCallLimit) {
       stage = 'pump';
       options.abandonEngineCalls();
+    } else if (progress.framesInFlight > 0) {
+      return null; // A slow engine, still within its own pace: look again later.
     }
     // Either way, the next verdict waits for another full period.
     this.dueSince = now;
