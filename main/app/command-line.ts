@@ -44,3 +44,26 @@ export function modelsDirOverride(args: readonly string[], cwd = process.cwd()):
   }
   return dir;
 }
+
+/**
+ * Whether `--kiosk` is on the command line: kiosk mode for this run, whatever the setting says (the
+ * saved setting is left alone). Null without it.
+ *
+ * @throws {CommandLineError} for `--kiosk=VALUE`: the switch takes no value.
+ */
+export function kioskOverride(args: readonly string[]): true | null {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { kiosk: { type: 'boolean' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const given = values.kiosk;
+  if (given === undefined) return null;
+  if (given !== true) {
+    throw new CommandLineError(
+      `--kiosk takes no value (got --kiosk=${String(given)}): \`npm start -- --kiosk\`.`,
+    );
+  }
+  return true;
+}

@@ -3,7 +3,18 @@
  * service, the model library, settings and snapshots) and the engine's utilityProcess to one hardened
  * window. Each feature has its own `setupX()`; the comments say where their order matters.
  */
-import { app, dialog, session, shell, type BrowserWindow, type WebContents } from 'electron';
+import {
+  app,
+  dialog,
+  powerSaveBlocker,
+  screen,
+  session,
+  shell,
+  type BrowserWindow,
+  type WebContents,
+} from 'electron';
+import type { SettingsStore } from '../core/settings/settings-store.js';
+import { KioskRuntime, kioskWindowPlan, type KioskWindowPlan } from '../core/kiosk-window.js';
 import { createControlHandlers } from '../core/mirror-service.js';
 import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { ModelLibrary } from '../core/model-library.js';
@@ -19,7 +30,7 @@ import {
   RENDERER_DIR,
   settingsFile,
 } from './app-paths.js';
-import { modelsDirOverride } from './command-line.js';
+import { kioskOverride, modelsDirOverride } from './command-line.js';
 import { EngineSupervisor } from '../engine/engine-supervisor.js';
 import { UtilityProcessLauncher } from './engine-process.js';
 import { chooseFolderInDialog, pickImportInDialog } from './folder-dialog.js';
@@ -88,6 +99,58 @@ function sendFramePort(webContents: WebContents | undefined): void {
   if (port !== undefined) webContents.postMessage(FRAME_PORT_CHANNEL, null, [port]);
 }
 
+/**
+ * Kiosk mode (`--kiosk` or the setting): plans the window for the chosen display (the primary one when
+ * that is gone), keeps the display awake while it runs, follows start-at-login, and follows the
+ * settings when the person turns it on or off. Returns the plan and the settings store to hand the
+ * control handlers, which tells kiosk mode about every saved change.
+ */
+function setupKiosk(
+  settings: SettingsStore,
+  override: true | null,
+): { plan: KioskWindowPlan; settings: SettingsStore } {
+  const plan = kioskWindowPlan(
+    settings.get().kiosk,
+    override,
+    screen.getAllDisplays(),
+    screen.getPrimaryDisplay(),
+  );
+  if (plan.note !== null) console.log(`Style Mirror: ${plan.note}`);
+  let blocker: number | undefined;
+  const runtime = new KioskRuntime(plan, settings.get(), {
+    preventDisplaySleep: (on) => {
+      if (on && blocker === undefined) blocker = powerSaveBlocker.start('prevent-display-sleep');
+      if (!on && blocker !== undefined) {
+        powerSaveBlocker.stop(blocker);
+        blocker = undefined;
+      }
+    },
+    setWindowKiosk: (on) => {
+      if (mainWindow === undefined || mainWindow.isDestroyed()) return;
+      mainWindow.setKiosk(on);
+      mainWindow.setFullScreen(on);
+    },
+    openAtLogin: (on) => {
+      if (app.getLoginItemSettings().openAtLogin !== on) app.setLoginItemSettings({ openAtLogin: on });
+    },
+  });
+  return {
+    plan,
+    settings: {
+      get: () => settings.get(),
+      get warnings() {
+        return settings.warnings;
+      },
+      update: (patch) => {
+        const previous = settings.get();
+        const next = settings.update(patch);
+        runtime.updated(patch, next, previous);
+        return next;
+      },
+    },
+  };
+}
+
 /** Shows a startup failure to the person (there may be no terminal) and quits. */
 function fail(message: string): void {
   console.error(`Style Mirror: ${message}`);
@@ -99,16 +162,20 @@ async function start(): Promise<void> {
   await app.whenReady();
 
   let modelsOverride: string | null;
+  let kioskFlag: true | null;
   try {
     modelsOverride = modelsDirOverride(process.argv.slice(1));
+    kioskFlag = kioskOverride(process.argv.slice(1));
   } catch (error) {
     fail((error as Error).message);
     return;
   }
   // Never fails: a damaged file is kept aside, an unwritable folder gives the settings read and a
   // warning, which the page shows the person (settings:warnings).
-  const settings = new JsonFileSettingsStore(settingsFile(app.getPath('userData')));
-  for (const warning of settings.warnings) console.warn(`Style Mirror: ${warning}`);
+  const settingsFileStore = new JsonFileSettingsStore(settingsFile(app.getPath('userData')));
+  for (const warning of settingsFileStore.warnings) console.warn(`Style Mirror: ${warning}`);
+  const kiosk = setupKiosk(settingsFileStore, kioskFlag);
+  const settings = kiosk.settings;
   if (modelsOverride !== null) {
     console.log(`Style Mirror: models from ${modelsOverride} for this run (--models).`);
   }
@@ -161,7 +228,7 @@ async function start(): Promise<void> {
     ownWindows,
   );
 
-  const window = createMainWindow(PRELOAD_PATH, ownWindows);
+  const window = createMainWindow(PRELOAD_PATH, ownWindows, kiosk.plan);
   mainWindow = window;
   watchPage(window, (line) => console.warn(`Style Mirror: ${line}`));
   // Every load (the first, a reload, a crash recovery) starts a page whose old port, if any, is gone.

@@ -1,4 +1,5 @@
 import { BrowserWindow, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
+import type { KioskWindowPlan } from '../core/kiosk-window.js';
 import { RENDERER_URL } from './app-origin.js';
 
 /**
@@ -64,14 +65,20 @@ export class OwnWindows {
  * Opens the mirror's window on `app://renderer/index.html`, trusted in `ownWindows`, and shows it
  * once its first paint is ready (or its load failed: a window that never appears explains nothing).
  */
-export function createMainWindow(preloadPath: string, ownWindows: OwnWindows): BrowserWindow {
-  const window = new BrowserWindow(mainWindowOptions(preloadPath));
+export function createMainWindow(
+  preloadPath: string,
+  ownWindows: OwnWindows,
+  kiosk: Pick<KioskWindowPlan, 'windowOptions' | 'pageQuery'> = { windowOptions: {}, pageQuery: '' },
+): BrowserWindow {
+  // Kiosk mode adds place, size and full screen only (its type has no webPreferences): they stay as above.
+  const window = new BrowserWindow({ ...mainWindowOptions(preloadPath), ...kiosk.windowOptions });
   // Tracked before loading, so the page's first IPC call already finds it trusted.
   ownWindows.track(window);
   window.once('ready-to-show', () => window.show());
   window.webContents.once('did-fail-load', () => window.show());
-  void window.loadURL(RENDERER_URL).catch((error: unknown) => {
-    console.error(`Style Mirror: could not load ${RENDERER_URL}: ${String(error)}`);
+  const url = RENDERER_URL + kiosk.pageQuery;
+  void window.loadURL(url).catch((error: unknown) => {
+    console.error(`Style Mirror: could not load ${url}: ${String(error)}`);
   });
   return window;
 }

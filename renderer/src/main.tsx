@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createMirrorApi } from './api/create-mirror-api.js';
 import { MirrorController } from './app/mirror-controller.js';
+import { KioskGate, kioskRequestedBy } from './kiosk/kiosk-gate.js';
 import { FrameCapture } from './mirror/frame-capture.js';
 import { mirrorStore } from './store/mirror-store.js';
 import { App } from './ui/App.js';
@@ -26,7 +27,10 @@ const thumbnails = new ThumbnailCache(
       : { data: image.data, width: image.width, height: image.height, channels: 4 };
   }),
 );
-const services: AppServices = { controller, surfaces, thumbnails };
+// `?kiosk=1` (browser mode's switch, and the app's `--kiosk`) is for this page only: nothing is saved.
+mirrorStore.getState().setKioskRequested(kioskRequestedBy(window.location.search));
+const kiosk = new KioskGate(mirrorStore, (patch) => controller.changeSettings(patch));
+const services: AppServices = { controller, surfaces, thumbnails, kiosk };
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element for the mirror.');

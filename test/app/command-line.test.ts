@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandLineError, modelsDirOverride } from '../../main/app/command-line.js';
+import { CommandLineError, kioskOverride, modelsDirOverride } from '../../main/app/command-line.js';
 
 describe('modelsDirOverride', () => {
   let dir: string;
@@ -37,5 +37,17 @@ describe('modelsDirOverride', () => {
       `${path.join(dir, 'missing')} is not a folder`,
     );
     expect(() => modelsDirOverride(['--models', path.join(dir, 'a-file.txt')])).toThrow(/is not a folder/);
+  });
+});
+
+describe('kioskOverride', () => {
+  it('is true with --kiosk and null without, whatever else Electron and Chromium were given', () => {
+    expect(kioskOverride(['.', '--kiosk', '--no-sandbox'])).toBe(true);
+    expect(kioskOverride(['.', '--no-sandbox', '--models', '/x'])).toBeNull();
+  });
+
+  it('refuses a value, naming it', () => {
+    expect(() => kioskOverride(['.', '--kiosk=no'])).toThrow(CommandLineError);
+    expect(() => kioskOverride(['.', '--kiosk=no'])).toThrow('--kiosk takes no value (got --kiosk=no)');
   });
 });

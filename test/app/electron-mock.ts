@@ -49,6 +49,8 @@ export class MockBrowserWindow extends EventEmitter {
   readonly webContents = new MockWebContents();
   readonly loadURL = vi.fn(async (_url: string) => undefined);
   readonly show = vi.fn();
+  readonly setKiosk = vi.fn();
+  readonly setFullScreen = vi.fn();
 
   constructor(readonly options: unknown) {
     super();
@@ -135,7 +137,12 @@ const app = Object.assign(new EventEmitter(), {
   quit: vi.fn(),
   exit: vi.fn(),
   requestSingleInstanceLock: vi.fn(() => true),
+  getLoginItemSettings: vi.fn(() => ({ openAtLogin: false })),
+  setLoginItemSettings: vi.fn(),
 });
+
+/** One 1920x1080 primary display, unless a test plugs in more. */
+const displays = [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } }];
 
 /** Everything the tests may reach into. */
 export const electronMock = {
@@ -160,6 +167,12 @@ export const electronMock = {
     handlers: protocolHandlers,
   },
   session: { defaultSession },
+  screen: {
+    displays,
+    getAllDisplays: vi.fn(() => [...displays]),
+    getPrimaryDisplay: vi.fn(() => displays[0]!),
+  },
+  powerSaveBlocker: { start: vi.fn((_type: string) => 7), stop: vi.fn((_id: number) => undefined) },
   shell: { openPath: vi.fn(async (_path: string) => '') },
   dialog: {
     showErrorBox: vi.fn(),
@@ -192,6 +205,7 @@ export function resetElectronMock(): void {
   forked.length = 0;
   MockBrowserWindow.created.length = 0;
   MockMessageChannelMain.created.length = 0;
+  displays.splice(1);
   app.removeAllListeners();
 }
 

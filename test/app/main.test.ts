@@ -262,6 +262,39 @@ describe('main.ts', () => {
     expect(again.preventDefault).not.toHaveBeenCalled();
   });
 
+  it('--kiosk: a kiosk window on the primary display, told by its address, the display kept awake', async () => {
+    process.argv = [process.execPath, '.', '--kiosk'];
+    const window = await startApp();
+    expect(window.options).toMatchObject({
+      kiosk: true,
+      fullscreen: true,
+      x: 0,
+      y: 0,
+      width: 1920,
+      height: 1080,
+    });
+    expect(window.loadURL).toHaveBeenCalledWith('app://renderer/index.html?kiosk=1');
+    expect(electronMock.powerSaveBlocker.start).toHaveBeenCalledWith('prevent-display-sleep');
+    // Saved settings untouched: --kiosk is for this run.
+    expect(await invoke(window, 'settings:get', {})).toEqual({ ok: true, value: DEFAULT_SETTINGS });
+
+    // "Leave kiosk mode" in the page: the window becomes ordinary, the display may sleep.
+    await invoke(window, 'settings:update', { kiosk: { enabled: false } });
+    expect(window.setKiosk).toHaveBeenCalledWith(false);
+    expect(window.setFullScreen).toHaveBeenCalledWith(false);
+    expect(electronMock.powerSaveBlocker.stop).toHaveBeenCalledWith(7);
+  });
+
+  it('without kiosk mode: an ordinary window, display sleep allowed; the settings turn it on and start at login', async () => {
+    const window = await startApp();
+    expect(window.options).not.toHaveProperty('kiosk');
+    expect(electronMock.powerSaveBlocker.start).not.toHaveBeenCalled();
+    await invoke(window, 'settings:update', { kiosk: { enabled: true, startAtLogin: true } });
+    expect(window.setKiosk).toHaveBeenCalledWith(true);
+    expect(electronMock.powerSaveBlocker.start).toHaveBeenCalledWith('prevent-display-sleep');
+    expect(electronMock.app.setLoginItemSettings).toHaveBeenCalledWith({ openAtLogin: true });
+  });
+
   it('a second instance quits at once and brings the first one forward', async () => {
     const window = await startApp();
     const focus = vi.fn();

@@ -22,6 +22,17 @@ describe('FrameScheduler', () => {
     expect(scheduler.sent).toBe(2);
   });
 
+  it('abandons the frames at the engine: room again after the retry rest, and their late answers are not shown', () => {
+    const scheduler = new FrameScheduler({ maxInFlight: 2, retryDelayMs: 250 });
+    const late = scheduler.offer(0)!;
+    scheduler.offer(1);
+    scheduler.abandonAll(5000);
+    expect(scheduler.framesInFlight).toBe(0);
+    expect(scheduler.hasRoom(5100)).toBe(false);
+    expect(scheduler.hasRoom(5250)).toBe(true);
+    expect(scheduler.succeeded(late, 5300, 40)).toBe(false);
+  });
+
   it('allows maxInFlight frames at once', () => {
     const scheduler = new FrameScheduler({ maxInFlight: 2 });
     expect(scheduler.offer(0)).not.toBeNull();

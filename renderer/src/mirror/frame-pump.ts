@@ -1,5 +1,6 @@
 import type { Result } from '../../../common/contract.js';
 import type { MirrorApi } from '../../../common/mirror-api.js';
+import type { EngineFailureCode } from '../../../common/engine-errors.js';
 import type { EngineError, StylizeResult } from '../../../common/engine-types.js';
 import { lumaSignature } from '../../../common/temporal/frame-change.js';
 import { toRgba } from '../api/frame-data.js';
@@ -8,11 +9,23 @@ import type { Size } from './cover-crop.js';
 import { FrameCapture } from './frame-capture.js';
 import { FrameScheduler, type FrameTicket } from './frame-scheduler.js';
 import { FrameStats } from './frame-stats.js';
+import type { PumpProgress } from './stall-watchdog.js';
 import { publishStats } from './stats-global.js';
 import { TemporalFrames, type SentFrame } from './temporal-frames.js';
 
 /** How often the HUD's numbers refresh (the window's stats refresh on every frame). */
 const HUD_REFRESH_MS = 250;
+
+/**
+ * Frame failures that mean the engine is restarting (or, in browser mode, out of reach while the
+ * connection comes back): the picture shown is no longer live.
+ */
+const ENGINE_RECOVERY_CODES: ReadonlySet<string> = new Set<EngineFailureCode | 'disconnected'>([
+  'engine-crashed',
+  'engine-hung',
+  'engine-busy',
+  'disconnected',
+]);
 
 export interface FramePumpOptions {
   readonly api: Pick<MirrorApi, 'stylize'>;
@@ -49,6 +62,9 @@ export class FramePump {
   /** The camera frame captured last (then sent, or held back as nothing new). */
   private lastCapturedCameraFrame = 0;
   private unsubscribe: (() => void) | undefined;
+  /** For the stall watchdog: when the newest camera frame came, and the newest painted frame was shown. */
+  private lastCameraFrameAt: number | null = null;
+  private lastShownAt: number | null = null;
   /**
    * Whether the canvas shows a painted frame. Until it does (no style loaded yet, or the last one was
    * deleted) it shows the camera itself: a mirror is never a black wall.
@@ -80,6 +96,32 @@ export class FramePump {
     this.frameRequest = undefined;
     clearInterval(this.hudTimer);
     this.unsubscribe?.();
+  }
+
+  /** What the stall watchdog reads. */
+  get progress(): PumpProgress {
+    return {
+      lastCameraFrameAt: this.lastCameraFrameAt,
+      lastShownAt: this.lastShownAt,
+      framesInFlight: this.scheduler.framesInFlight,
+      engineMs: this.scheduler.engineMsEstimate,
+    };
+  }
+
+  /** Whether a still scene has the mirror resting (sending only a slow heartbeat). */
+  get resting(): boolean {
+    return this.temporal.resting;
+  }
+
+  /**
+   * Gives up on the frames at the engine (no answer came for too long): shows the picture as
+   * recovering and lets the engine checks run; a late answer is not shown.
+   */
+  abandonEngineCalls(): void {
+    this.scheduler.abandonAll(performance.now());
+    this.temporal.sendFailed();
+    this.options.store.getState().setEngineHealth('recovering');
+    this.options.onEngineTrouble();
   }
 
   /** Sizes the display canvas for a new processing size now, keeping its picture, scaled, until the next frame. */
@@ -121,6 +163,7 @@ export class FramePump {
       if (video.currentTime === this.lastVideoTime) return;
       this.lastVideoTime = video.currentTime;
     }
+    this.lastCameraFrameAt = now;
     this.latestCameraFrame++;
     // A capture time in the future would be a clock mix-up: never let latency start after now.
     this.latestCameraFrameAt = Math.min(capturedAt ?? now, now);
@@ -185,7 +228,7 @@ export class FramePump {
   ): void {
     if (!this.running) return;
     if (!result.ok) {
-      this.failed(ticket, result.error.message);
+      this.failed(ticket, result.error);
       return;
     }
     const { frame, timings } = result.value;
@@ -215,8 +258,10 @@ export class FramePump {
       return;
     }
     this.draw(new ImageData(pixels, size.width, size.height), settings.splitView ? original : null);
-    this.stats.recordDisplayed(ticket.capturedAt, performance.now(), timings.totalMs);
+    this.lastShownAt = performance.now();
+    this.stats.recordDisplayed(ticket.capturedAt, this.lastShownAt, timings.totalMs);
     this.options.store.getState().setEngineProblem(null);
+    this.options.store.getState().setEngineHealth('ok');
     this.publish(false);
     this.offerWaitingFrame();
   }
@@ -248,10 +293,13 @@ export class FramePump {
       ctx.putImageData(original, 0, 0, 0, 0, Math.floor(original.width / 2), original.height);
   }
 
-  private failed(ticket: FrameTicket, message: string): void {
+  private failed(ticket: FrameTicket, error: EngineError): void {
     this.scheduler.failed(ticket, performance.now());
     this.temporal.sendFailed();
-    this.options.store.getState().setEngineProblem(message);
+    const state = this.options.store.getState();
+    state.setEngineProblem(error.message);
+    if (error.code !== undefined && ENGINE_RECOVERY_CODES.has(error.code))
+      state.setEngineHealth('recovering');
     this.options.onEngineTrouble();
   }
 

@@ -121,6 +121,11 @@ export class FrameScheduler {
     return this.droppedCount;
   }
 
+  /** The engine's recent time per frame (smoothed), or null before its first answer. */
+  get engineMsEstimate(): number | null {
+    return this.engineMs ?? null;
+  }
+
   get framesInFlight(): number {
     return this.inFlight.size;
   }
@@ -184,6 +189,16 @@ export class FrameScheduler {
   failed(ticket: FrameTicket, now: number): void {
     if (!this.inFlight.delete(ticket.seq)) return;
     this.lastAnswerAt = now;
+    this.resumeAt = now + this.retryDelayMs;
+  }
+
+  /**
+   * Gives up on every frame at the engine (the stall watchdog saw no answer for too long): their
+   * places are free, a late answer is not shown, and sending rests briefly as after a failure.
+   */
+  abandonAll(now: number): void {
+    if (this.inFlight.size === 0) return;
+    this.inFlight.clear();
     this.resumeAt = now + this.retryDelayMs;
   }
 

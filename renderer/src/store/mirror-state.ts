@@ -2,6 +2,8 @@ import type { CameraSlice } from './camera-slice.js';
 import type { EngineSlice } from './engine-slice.js';
 import type { LibrarySlice } from './library-slice.js';
 import type { ModelsSlice } from './models-slice.js';
+import type { KioskSlice } from './kiosk-slice.js';
+import type { RecoverySlice } from './recovery-slice.js';
 import type { SettingsSlice } from './settings-slice.js';
 import type { StatsSlice } from './stats-slice.js';
 import type { UiSlice } from './ui-slice.js';
@@ -13,4 +15,6 @@ export type MirrorState = SettingsSlice &
   StatsSlice &
   CameraSlice &
   UiSlice &
-  LibrarySlice;
+  LibrarySlice &
+  RecoverySlice &
+  KioskSlice;

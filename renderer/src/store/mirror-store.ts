@@ -4,6 +4,8 @@ import { createEngineSlice } from './engine-slice.js';
 import { createLibrarySlice } from './library-slice.js';
 import type { MirrorState } from './mirror-state.js';
 import { createModelsSlice } from './models-slice.js';
+import { createKioskSlice } from './kiosk-slice.js';
+import { createRecoverySlice } from './recovery-slice.js';
 import { createSettingsSlice } from './settings-slice.js';
 import { createStatsSlice } from './stats-slice.js';
 import { createUiSlice } from './ui-slice.js';
@@ -25,6 +27,8 @@ export function createMirrorStore(): MirrorStore {
     ...createCameraSlice(...a),
     ...createUiSlice(...a),
     ...createLibrarySlice(...a),
+    ...createRecoverySlice(...a),
+    ...createKioskSlice(...a),
   }));
 }
 

@@ -41,3 +41,16 @@ export function selectBackendLabel(s: MirrorState): string | null {
 }
 
 export const selectRecordingSince = (s: MirrorState): number | null => s.recordingSince;
+
+export const selectRecovery = (s: MirrorState) => s.recovery;
+export const selectCameraHealth = (s: MirrorState) => s.recovery.camera;
+export const selectEngineHealth = (s: MirrorState) => s.recovery.engine;
+
+/** Whether kiosk mode is on for this page: asked for by the setting or the address, and not left. */
+export function selectKioskActive(s: MirrorState): boolean {
+  return !s.kioskLeft && (s.kioskRequested || s.settings?.kiosk.enabled === true);
+}
+
+/** Kiosk mode with its settings hidden: the painted picture alone, no cursor, no toasts. */
+export const selectKioskLocked = (s: MirrorState): boolean => selectKioskActive(s) && !s.kioskRevealed;
+export const selectKioskPinOpen = (s: MirrorState) => s.kioskPinOpen;

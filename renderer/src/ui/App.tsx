@@ -1,11 +1,12 @@
 import { useRef } from 'react';
-import { selectControlsVisible } from '../store/selectors.js';
+import { selectControlsVisible, selectKioskLocked, selectKioskPinOpen } from '../store/selectors.js';
 import { useMirror } from '../store/use-mirror.js';
 import { DropToAdd, ImportProgress } from './AddStyle.js';
 import { AppContext, type AppServices } from './app-context.js';
 import { ControlsPanel } from './ControlsPanel.js';
 import { Hud } from './Hud.js';
-import { CameraError, NoModels, StatusLine } from './Messages.js';
+import { KioskFullscreenClick, KioskPinPad, useKioskKeys } from './Kiosk.js';
+import { CameraError, CameraLost, NoModels, Recovering, StatusLine } from './Messages.js';
 import { ModelPicker } from './ModelPicker.js';
 import { PacksPanel } from './PacksPanel.js';
 import { RecordingIndicator } from './RecordingIndicator.js';
@@ -18,25 +19,44 @@ import { useKeyboardShortcuts } from './use-keyboard-shortcuts.js';
 export function App({ services }: { readonly services: AppServices }) {
   const panelRef = useRef<HTMLElement>(null);
   const controlsVisible = useMirror(selectControlsVisible);
+  const kioskLocked = useMirror(selectKioskLocked);
+  const pinOpen = useMirror(selectKioskPinOpen);
   useKeyboardShortcuts(services);
   useIdleControls(panelRef);
+  const kioskClass = kioskLocked ? (pinOpen ? ' kiosk pin' : ' kiosk') : '';
   return (
     <AppContext value={services}>
-      <main className={`app${controlsVisible ? '' : ' idle'}`}>
+      <KioskKeys />
+      <main className={`app${controlsVisible ? '' : ' idle'}${kioskClass}`} data-testid="app">
         <Stage />
-        <Hud />
-        <RecordingIndicator />
-        <ModelNameToast />
+        {/* A kiosk shows the picture alone; what matters shows as the full-screen cards below. */}
+        {!kioskLocked && (
+          <>
+            <Hud />
+            <RecordingIndicator />
+            <ModelNameToast />
+            <StatusLine />
+            <Toasts />
+            <ControlsPanel ref={panelRef} />
+            <ModelPicker />
+            <PacksPanel />
+            <ImportProgress />
+            <DropToAdd />
+          </>
+        )}
         <NoModels />
         <CameraError />
-        <StatusLine />
-        <Toasts />
-        <ControlsPanel ref={panelRef} />
-        <ModelPicker />
-        <PacksPanel />
-        <ImportProgress />
-        <DropToAdd />
+        <CameraLost />
+        <Recovering />
+        <KioskFullscreenClick />
+        <KioskPinPad />
       </main>
     </AppContext>
   );
+}
+
+/** The kiosk chord's listener, inside the services' context. */
+function KioskKeys() {
+  useKioskKeys();
+  return null;
 }

@@ -9,6 +9,7 @@ import {
 } from '../store/selectors.js';
 import { useMirror } from '../store/use-mirror.js';
 import { useServices } from './app-context.js';
+import { KioskSettings } from './Kiosk.js';
 import { takeSnapshot, toggleFullscreen } from './page-actions.js';
 import { parseSize, PROCESSING_SIZES, withCurrent } from './size-options.js';
 
@@ -179,6 +180,8 @@ export function ControlsPanel({ ref }: { readonly ref: Ref<HTMLElement> }) {
           Fullscreen <kbd>F11</kbd>
         </button>
       </div>
+
+      <KioskSettings />
     </aside>
   );
 }

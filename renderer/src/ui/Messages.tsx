@@ -1,6 +1,9 @@
+import { CAMERA_GONE_MESSAGE } from '../camera/camera-errors.js';
 import { mirrorStore } from '../store/mirror-store.js';
 import {
   selectCameraError,
+  selectCameraHealth,
+  selectEngineHealth,
   selectEngineProblem,
   selectModels,
   selectStartupProblem,
@@ -30,10 +33,11 @@ export function NoModels() {
   );
 }
 
-/** What is wrong with the camera, and a way to try again. */
+/** What is wrong with the camera, and a way to try again (a camera that was lost has its own card). */
 export function CameraError() {
   const error = useMirror(selectCameraError);
-  if (error === null) return null;
+  const health = useMirror(selectCameraHealth);
+  if (error === null || health === 'lost') return null;
   return (
     <div className="message-card camera-error" role="alert">
       <h1>No camera picture</h1>
@@ -41,6 +45,38 @@ export function CameraError() {
       <button type="button" onClick={() => mirrorStore.getState().retryCamera()}>
         Try again
       </button>
+    </div>
+  );
+}
+
+/**
+ * The camera went away (unplugged, or its frames stopped): said over the dimmed last picture while
+ * the mirror gets it back by itself, also when it returns under a new device id.
+ */
+export function CameraLost() {
+  const health = useMirror(selectCameraHealth);
+  if (health !== 'lost') return null;
+  return (
+    <div className="message-card recovery-card" data-testid="camera-lost" role="alert">
+      <h1>Camera lost</h1>
+      <p>{CAMERA_GONE_MESSAGE}</p>
+    </div>
+  );
+}
+
+/**
+ * The engine is restarting after a crash or a hang: said over the last good picture, dimmed, so it
+ * is never taken for the live mirror; gone with the next painted frame.
+ */
+export function Recovering() {
+  const engine = useMirror(selectEngineHealth);
+  const camera = useMirror(selectCameraHealth);
+  // A lost camera is the thing to fix first; its card says so.
+  if (engine !== 'recovering' || camera === 'lost') return null;
+  return (
+    <div className="message-card recovery-card" data-testid="recovering" role="status">
+      <h1>Recovering…</h1>
+      <p>The style engine stopped and is starting again. The mirror comes back by itself in a few seconds.</p>
     </div>
   );
 }

@@ -1,8 +1,16 @@
 import { useCallback, useEffect, useRef, type CSSProperties } from 'react';
 import { useCamera } from '../camera/use-camera.js';
+import { realTimers } from '../lib/timers.js';
 import { FramePump } from '../mirror/frame-pump.js';
+import { StallWatchdog } from '../mirror/stall-watchdog.js';
 import { mirrorStore } from '../store/mirror-store.js';
-import { selectCameraRetries, selectHasPicture, selectSettings } from '../store/selectors.js';
+import {
+  selectCameraHealth,
+  selectCameraRetries,
+  selectEngineHealth,
+  selectHasPicture,
+  selectSettings,
+} from '../store/selectors.js';
 import { useMirror } from '../store/use-mirror.js';
 import { useServices } from './app-context.js';
 import { toggleFullscreen } from './page-actions.js';
@@ -25,7 +33,9 @@ export function Stage() {
     [controller],
   );
 
-  useCamera(videoRef, settings?.camera ?? null, mirrorStore, retries, onFallback);
+  const cameraHealth = useMirror(selectCameraHealth);
+  const engineHealth = useMirror(selectEngineHealth);
+  const camera = useCamera(videoRef, settings?.camera ?? null, mirrorStore, retries, onFallback);
 
   useEffect(() => {
     const video = videoRef.current;
@@ -41,21 +51,44 @@ export function Stage() {
     });
     pumpRef.current = pump;
     pump.start();
+    const watchdog = new StallWatchdog({
+      progress: () => pump.progress,
+      framesDue: () => {
+        const { recovery, currentModelId, pendingModelId } = mirrorStore.getState();
+        return (
+          recovery.camera === 'live' &&
+          recovery.engine === 'ok' &&
+          currentModelId !== null &&
+          pendingModelId === null &&
+          !pump.resting &&
+          document.visibilityState === 'visible'
+        );
+      },
+      restartCamera: () => camera.current?.reconnect(),
+      abandonEngineCalls: () => pump.abandonEngineCalls(),
+      restarted: (stage) => mirrorStore.getState().countStallRestart(stage),
+      timers: realTimers,
+      now: () => performance.now(),
+    });
+    watchdog.start();
     return () => {
+      watchdog.stop();
       pump.stop();
       pumpRef.current = null;
       detach();
     };
-  }, [controller, surfaces]);
+  }, [controller, surfaces, camera]);
 
   const width = settings?.processingSize.width ?? 256;
   const height = settings?.processingSize.height ?? 192;
   useEffect(() => pumpRef.current?.resizeDisplay({ width, height }), [width, height]);
 
   const pictureStyle = { '--aspect': width / height } as CSSProperties;
+  // A picture that is not live any more stays, dimmed, under its recovery card: never passed off as live.
+  const stale = engineHealth === 'recovering' || cameraHealth === 'lost';
   return (
     <div className="stage" onDoubleClick={toggleFullscreen}>
-      <div className="picture" style={pictureStyle}>
+      <div className={`picture${stale ? ' stale' : ''}`} style={pictureStyle}>
         <video ref={videoRef} className="camera-source" muted playsInline aria-hidden="true" />
         <canvas
           ref={canvasRef}

@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { MirrorController } from '../app/mirror-controller.js';
+import type { KioskGate } from '../kiosk/kiosk-gate.js';
 import { CanvasRecorder } from '../mirror/recorder.js';
 import type { ThumbnailCache } from './thumbnail-cache.js';
 
@@ -32,9 +33,10 @@ export class Surfaces {
   }
 }
 
-/** What every component may reach: the controller (actions), the surfaces and the thumbnails. */
+/** What every component may reach: the controller (actions), the surfaces, the thumbnails, kiosk mode's lock. */
 export interface AppServices {
   readonly controller: MirrorController;
+  readonly kiosk: KioskGate;
   readonly surfaces: Surfaces;
   readonly thumbnails: ThumbnailCache;
 }

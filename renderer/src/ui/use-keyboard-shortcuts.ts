@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { mirrorStore } from '../store/mirror-store.js';
+import { selectKioskLocked } from '../store/selectors.js';
 import type { AppServices } from './app-context.js';
 import { shortcutFor, type ShortcutAction } from './keyboard-shortcuts.js';
 import { takeSnapshot, toggleFullscreen, toggleRecording } from './page-actions.js';
@@ -8,6 +9,8 @@ import { takeSnapshot, toggleFullscreen, toggleRecording } from './page-actions.
 export function useKeyboardShortcuts(services: AppServices): void {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent): void => {
+      // A kiosk shows the picture alone: its keys are locked, but for the chord (useKioskKeys).
+      if (selectKioskLocked(mirrorStore.getState())) return;
       const target = event.target;
       const inTextField =
         target instanceof HTMLElement &&
