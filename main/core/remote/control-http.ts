@@ -80,9 +80,14 @@ export async function startControlHttp(options: ControlHttpOptions): Promise<Con
     if (token !== null) {
       const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
       if (presented === undefined || !tokensMatch(token, presented)) {
-        throw new HttpProblem(401, 'unauthorized', 'This remote control needs `Authorization: Bearer <token>`: the token printed at start.', {
-          'www-authenticate': 'Bearer',
-        });
+        throw new HttpProblem(
+          401,
+          'unauthorized',
+          'This remote control needs `Authorization: Bearer <token>`: the token printed at start.',
+          {
+            'www-authenticate': 'Bearer',
+          },
+        );
       }
       return;
     }
@@ -104,7 +109,11 @@ export async function startControlHttp(options: ControlHttpOptions): Promise<Con
       : '';
     const route = Object.hasOwn(ROUTES, routePath) ? ROUTES[routePath] : undefined;
     if (route === undefined) {
-      throw new HttpProblem(404, 'not-found', `No ${url.pathname} here; the API is under ${CONTROL_API_PREFIX}/ (see the README's Remote control).`);
+      throw new HttpProblem(
+        404,
+        'not-found',
+        `No ${url.pathname} here; the API is under ${CONTROL_API_PREFIX}/ (see the README's Remote control).`,
+      );
     }
     const method = request.method ?? '';
     const action = Object.hasOwn(route, method) ? route[method] : undefined;

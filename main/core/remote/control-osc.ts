@@ -63,7 +63,8 @@ export async function startControlOsc(options: ControlOscOptions): Promise<Contr
   let problems = 0;
   const problem = (line: string): void => {
     if (problems++ < LOGGED_PROBLEMS) options.log(`remote control (OSC): ${line}`);
-    else if (problems === LOGGED_PROBLEMS + 1) options.log('remote control (OSC): more problems; not logging them.');
+    else if (problems === LOGGED_PROBLEMS + 1)
+      options.log('remote control (OSC): more problems; not logging them.');
   };
   try {
     await Promise.race([
@@ -111,7 +112,7 @@ function flatten(bundle: unknown, limit: number): unknown[] {
     const item = queue.shift() as { elements?: unknown } | unknown[];
     if (Array.isArray(item)) found.push(item);
     else if (Array.isArray((item as { elements?: unknown })?.elements)) {
-      queue.push(...((item as { elements: unknown[] }).elements.slice(0, limit)));
+      queue.push(...(item as { elements: unknown[] }).elements.slice(0, limit));
     }
   }
   return found;
