@@ -168,7 +168,11 @@ export const electronMock = {
   },
   // The preload's side.
   contextBridge: { exposeInMainWorld: vi.fn() },
-  ipcRenderer: { invoke: vi.fn(async (..._args: unknown[]): Promise<unknown> => undefined), on: vi.fn() },
+  ipcRenderer: {
+    invoke: vi.fn(async (..._args: unknown[]): Promise<unknown> => undefined),
+    on: vi.fn(),
+    off: vi.fn(),
+  },
   utilityProcess: {
     fork: vi.fn((modulePath: string, args: string[] = [], options: unknown = {}) => {
       const child = new MockUtilityProcess(modulePath, args, options);
