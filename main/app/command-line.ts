@@ -67,7 +67,9 @@ export function remoteOverrides(args: readonly string[]): RemoteOverrides {
     const given = values[option];
     if (given === undefined) return undefined;
     if (typeof given !== 'string' || !/^\d{1,5}$/.test(given) || Number(given) > 65535) {
-      throw new CommandLineError(`--${option} needs a port number from 0 to 65535 after it, like --${option} 8718.`);
+      throw new CommandLineError(
+        `--${option} needs a port number from 0 to 65535 after it, like --${option} 8718.`,
+      );
     }
     return Number(given);
   };

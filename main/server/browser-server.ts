@@ -117,10 +117,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   }
   const { rendererRoot } = prepared;
   const pages = new PageHub();
-  let remote: RemoteControl | undefined;
-  // The remote control follows its settings, however they change.
+  // The remote control follows its settings, however they change (only once it exists: no request
+  // is read before it does).
   const settings = watchRemoteSettings(prepared.settings, (next) => {
-    void remote?.configure(remoteEndpoints(next, options.remote));
+    void remote.configure(remoteEndpoints(next, options.remote));
   });
 
   const engine = options.engine ?? startWorkerEngine({ log: (message) => log(`style engine: ${message}`) });
@@ -188,7 +188,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   // parses no request before this synchronous continuation of listen() has run.
   const port = (server.address() as AddressInfo).port;
   const guard = createAccessGuard({ host, port });
-  remote = new RemoteControl({
+  const remote = new RemoteControl({
     run: createRemoteVerbs({
       settings,
       pages,
