@@ -179,7 +179,7 @@ if (!chromiumAvailable()) {
 
   it('switches to the next style when told over HTTP', async () => {
     const response = await send('POST', '/style/next');
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ ok: true, verb: 'style-next', pages: 1 });
     const next = styleIds[(styleIds.indexOf(FIRST_MODEL) + 1) % styleIds.length]!;
     await waitForPageModel(next);
@@ -198,7 +198,7 @@ if (!chromiumAvailable()) {
   });
 
   it('saves a snapshot of what the page shows', async () => {
-    expect((await send('POST', '/snapshot')).status).toBe(200);
+    expect((await send('POST', '/snapshot')).status).toBe(202);
     for (let i = 0; i < 60 && !(await pngIn(snapshots)); i++) await new Promise((r) => setTimeout(r, 500));
     expect(await pngIn(snapshots)).toBe(true);
   });

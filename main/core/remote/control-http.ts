@@ -134,7 +134,8 @@ export async function startControlHttp(options: ControlHttpOptions): Promise<Con
     }
     const body = await readJsonBody(request);
     const outcome = await options.run(parseRemoteVerb(action, body));
-    return { status: 200, body: { ok: true, ...outcome } };
+    // Settings are saved by now (200); a command is on its way to the pages, which carry it out (202).
+    return { status: outcome.settings === undefined ? 202 : 200, body: { ok: true, ...outcome } };
   }
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {

@@ -147,10 +147,10 @@ describe('remote control over HTTP', () => {
   it('sends style and snapshot verbs to the pages as commands', async () => {
     await start();
     const events = attachPage();
-    expect((await send('POST', '/style/next')).status).toBe(200);
-    expect((await send('POST', '/style/previous')).status).toBe(200);
-    expect((await send('PUT', '/style', { id: 'user:wave' })).status).toBe(200);
-    expect((await send('POST', '/snapshot')).status).toBe(200);
+    expect((await send('POST', '/style/next')).status).toBe(202);
+    expect((await send('POST', '/style/previous')).status).toBe(202);
+    expect((await send('PUT', '/style', { id: 'user:wave' })).status).toBe(202);
+    expect((await send('POST', '/snapshot')).status).toBe(202);
     expect(events.map((e) => (e.kind === 'command' ? e.command : e.kind))).toEqual([
       { verb: 'style-next' },
       { verb: 'style-previous' },
