@@ -64,7 +64,8 @@ class HttpProblem extends Error {
 export async function startControlHttp(options: ControlHttpOptions): Promise<ControlHttp> {
   const loopback = isLoopbackHost(options.host);
   const token = loopback ? null : randomBytes(24).toString('base64url');
-  const server = createServer();
+  // A verb is a few bytes: a client that dawdles over one is cut off, not waited for.
+  const server = createServer({ requestTimeout: 10_000, headersTimeout: 10_000 });
   await listen(server, options.host, options.port).catch((error: unknown) => {
     throw new Error(
       `The remote control could not listen on ${urlHost(options.host)}:${options.port}: ${(error as Error).message}. ` +

@@ -77,7 +77,10 @@ export async function startControlOsc(options: ControlOscOptions): Promise<Contr
       `The OSC remote control could not listen on ${options.host}:${options.port}: ${(error as Error).message}. Choose another --osc-port.`,
     );
   }
-  server.on('error', (error: Error) => problem(error.message));
+  // node-osc also emits each message under its address: one addressed "error" arrives here as an array.
+  server.on('error', (error: unknown) =>
+    problem(error instanceof Error ? error.message : 'a message addressed "error" (ignored)'),
+  );
 
   const act = (message: unknown): void => {
     if (!Array.isArray(message) || typeof message[0] !== 'string') return;

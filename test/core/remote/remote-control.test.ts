@@ -265,6 +265,8 @@ describe('remote control over OSC', () => {
     const client = new Client('127.0.0.1', port);
     try {
       await client.send('/stylemirror/nothing');
+      await client.send('error', 1);
+      await client.send('message', 'x');
       await client.send('/stylemirror/strength', 7);
       await client.send('/stylemirror/style', 'user:wave');
       await client.send('/stylemirror/strength', 0.5);
