@@ -25,6 +25,7 @@ export class MockWebContents extends EventEmitter {
   mainFrame: MockFrame = { url: 'app://renderer/index.html', parent: null };
   windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
   readonly postMessage = vi.fn();
+  readonly send = vi.fn();
   readonly reload = vi.fn();
   readonly forcefullyCrashRenderer = vi.fn();
   readonly loadURL = vi.fn(async (url: string) => {
@@ -135,6 +136,15 @@ const app = Object.assign(new EventEmitter(), {
   quit: vi.fn(),
   exit: vi.fn(),
   requestSingleInstanceLock: vi.fn(() => true),
+  getAppMetrics: vi.fn(
+    (): {
+      pid: number;
+      type: string;
+      name?: string;
+      serviceName?: string;
+      memory: { workingSetSize: number };
+    }[] => [],
+  ),
 });
 
 /** Everything the tests may reach into. */

@@ -73,14 +73,16 @@ export function createRemoteVerbs(deps: RemoteVerbsDeps): RunVerb {
   const { settings, pages } = deps;
 
   function command(command: MirrorCommand): VerbOutcome {
-    if (pages.size === 0) {
+    // Attached pages that cannot take it (an error page, a socket closing) count as none.
+    const reached = pages.size === 0 ? 0 : pages.broadcast({ kind: 'command', command });
+    if (reached === 0) {
       throw new RemoteVerbError(
         'no-page',
         503,
         `No mirror page is open to ${command.verb}: open the mirror (its window, or the address serve printed) first.`,
       );
     }
-    return { verb: command.verb, pages: pages.broadcast({ kind: 'command', command }) };
+    return { verb: command.verb, pages: reached };
   }
 
   function change(verb: RemoteVerbName, patch: Parameters<SettingsStore['update']>[0]): VerbOutcome {

@@ -60,6 +60,19 @@ export interface StatusFacts {
   lastError(): NotedError | null;
 }
 
+/**
+ * How long the status document waits for the engine to say what it runs: a hung engine must not
+ * hang the health check that would show it (its state still comes from the supervisor).
+ */
+export const ENGINE_STATUS_WAIT_MS = 1000;
+
+/** `promise`'s value, or null once `ms` have passed without one. */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Merges main's facts with the pages' latest reports into the status document. */
 export async function statusDocument(
   facts: StatusFacts,
@@ -73,7 +86,7 @@ export async function statusDocument(
   );
   const report = freshest?.report;
   const [engine, memory] = await Promise.all([
-    facts.engineStatus().catch(() => null),
+    withinMs(facts.engineStatus(), ENGINE_STATUS_WAIT_MS).catch(() => null),
     facts.processMemory().catch(() => []),
   ]);
   const health = facts.engineHealth?.();
