@@ -140,6 +140,26 @@ export const PackStatusSchema = z.object({
 });
 export type PackStatus = z.infer<typeof PackStatusSchema>;
 
+/**
+ * What only the page knows about the mirror, sent about once a second for the remote control's
+ * status document: main keeps the latest report of each page.
+ */
+export const PageReportSchema = z
+  .object({
+    /** Frames drawn in the last second. */
+    displayedFps: z.number().min(0).max(1000),
+    /** How long ago the newest frame was drawn, as the report leaves; null before the first. */
+    newestFrameAgeMs: z.number().min(0).max(1e12).nullable(),
+    /** The style on screen, or null before one is. */
+    currentModelId: modelId.nullable(),
+    /** Whether the mirror rests (the camera sees a still scene). */
+    resting: z.boolean(),
+    /** What is wrong with the camera, for people; null when it works. */
+    cameraError: z.string().max(1000).nullable(),
+  })
+  .strict();
+export type PageReport = z.infer<typeof PageReportSchema>;
+
 export const CONTROL_CHANNELS = {
   /** Models in the bundled folder and the user's folder. */
   'models:list': { request: empty, response: z.array(ModelInfoSchema) },
@@ -221,6 +241,8 @@ export const CONTROL_CHANNELS = {
   },
   /** What the engine is running now, or null before a model is loaded. */
   'engine:status': { request: empty, response: EngineStatusSchema.nullable() },
+  /** The page's own facts for the status document (see {@link PageReportSchema}). */
+  'mirror:report': { request: PageReportSchema, response: empty },
 } as const satisfies { readonly [C in ControlChannel]: ChannelSchemas };
 export type ControlRequest<C extends ControlChannel> = z.input<(typeof CONTROL_CHANNELS)[C]['request']>;
 export type ControlResponse<C extends ControlChannel> = z.output<(typeof CONTROL_CHANNELS)[C]['response']>;

@@ -29,6 +29,7 @@ export const CONTROL_METHODS = {
   'snapshot:open-folder': 'openSnapshotFolder',
   'recording:save': 'saveRecording',
   'engine:status': 'engineStatus',
+  'mirror:report': 'reportPage',
 } as const;
 
 export type ControlChannel = keyof typeof CONTROL_METHODS;

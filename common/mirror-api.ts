@@ -2,6 +2,7 @@ import type { ControlApi } from './control-api.js';
 import type { EngineError, StylizeOptions, StylizeResult } from './engine-types.js';
 import type { Frame } from './frame.js';
 import type { Result } from './contract.js';
+import type { MirrorEventListener } from './mirror-events.js';
 
 /**
  * Everything the renderer can ask of the app. The renderer knows only this interface: in Electron the
@@ -18,4 +19,7 @@ export interface MirrorApi extends ControlApi {
    * renderer's scheduler decides what to send (latest frame wins).
    */
   stylize(frame: Frame, options: StylizeOptions): Promise<Result<StylizeResult, EngineError>>;
+
+  /** Calls `listener` with every event main pushes (a remote control's verbs); returns the unsubscribe. */
+  onEvent(listener: MirrorEventListener): () => void;
 }

@@ -6,7 +6,13 @@ import type { ControlApi } from './control-api.js';
  * preload hands the page a MessagePort to the engine with
  * `window.postMessage(FRAME_PORT_MESSAGE, origin, [port])`.
  */
-export type PreloadApi = ControlApi;
+export type PreloadApi = ControlApi & {
+  /**
+   * Calls `listener` with what main sends on `MIRROR_EVENT_CHANNEL` (unchecked: the page checks it
+   * with `parseMirrorEvent`); returns the unsubscribe.
+   */
+  readonly onEvent: (listener: (event: unknown) => void) => () => void;
+};
 
 /** The `window.postMessage` data that carries the engine's frame port into the page. */
 export const FRAME_PORT_MESSAGE = 'style-mirror:frame-port';

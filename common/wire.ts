@@ -12,6 +12,7 @@ import { Decoder, encode } from '@msgpack/msgpack';
 import type { Frame } from './frame.js';
 import type { EngineError, StylizeOptions } from './engine-types.js';
 import type { ContractError } from './contract.js';
+import type { MirrorEvent } from './mirror-events.js';
 
 export type ClientMessage =
   | { readonly t: 'control'; readonly id: number; readonly channel: string; readonly payload: unknown }
@@ -25,6 +26,12 @@ export type ServerMessage =
       readonly ok: false;
       readonly error: ContractError | EngineError;
     };
+
+/** Unasked, from the server: an event for the page (a remote control's verb, settings changed elsewhere). */
+export interface ServerEventMessage {
+  readonly t: 'event';
+  readonly event: MirrorEvent;
+}
 
 /** The WebSocket's path on the browser-mode server. */
 export const WIRE_PATH = '/ws';
@@ -103,7 +110,7 @@ export class WireLimitError extends RangeError {
   override readonly name = 'WireLimitError';
 }
 
-export function encodeWire(message: ClientMessage | ServerMessage): Uint8Array {
+export function encodeWire(message: ClientMessage | ServerMessage | ServerEventMessage): Uint8Array {
   // Typed arrays other than Uint8Array would lose their type: frames are always Uint8Array here.
   return encode(message, { ignoreUndefined: true });
 }

@@ -11,13 +11,25 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { buildControlApi } from '../common/control-api.js';
 import type { ControlResponse, Result } from '../common/contract.js';
-import { FRAME_PORT_CHANNEL, FRAME_PORT_MESSAGE } from '../common/preload-api.js';
+import { MIRROR_EVENT_CHANNEL } from '../common/mirror-events.js';
+import { FRAME_PORT_CHANNEL, FRAME_PORT_MESSAGE, type PreloadApi } from '../common/preload-api.js';
 
 // Main answers every channel with a Result (main/app/ipc.ts); a failed IPC rejects, as the page expects.
-const api = buildControlApi(
+const control = buildControlApi(
   (channel, request) =>
     ipcRenderer.invoke(channel, request) as Promise<Result<ControlResponse<typeof channel>>>,
 );
+
+/** Main's pushed events, passed on without the IPC event (it would hand the page `sender`). */
+function onEvent(listener: (event: unknown) => void): () => void {
+  const forward = (_event: unknown, payload: unknown): void => listener(payload);
+  ipcRenderer.on(MIRROR_EVENT_CHANNEL, forward);
+  return () => {
+    ipcRenderer.off(MIRROR_EVENT_CHANNEL, forward);
+  };
+}
+
+const api: PreloadApi = { ...control, onEvent };
 
 contextBridge.exposeInMainWorld('styleMirror', api);
 

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { RemoteOverrides } from '../core/remote/remote-control.js';
 
 /** A command-line mistake, worded for the person who typed it. */
 export class CommandLineError extends Error {
@@ -66,4 +67,44 @@ export function kioskOverride(args: readonly string[]): true | null {
     );
   }
   return true;
+}
+
+/**
+ * The remote control's endpoints given on the app's command line (`--control-port N`, `--osc-port N`,
+ * `--control-host ADDRESS`), overriding the settings' `remote` group for this run.
+ *
+ * @throws {CommandLineError} for a port that is not a whole number from 0 to 65535, or an empty host.
+ */
+export function remoteOverrides(args: readonly string[]): RemoteOverrides {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      'control-port': { type: 'string' },
+      'osc-port': { type: 'string' },
+      'control-host': { type: 'string' },
+    },
+    strict: false,
+    allowPositionals: true,
+  });
+  const port = (option: 'control-port' | 'osc-port'): number | undefined => {
+    const given = values[option];
+    if (given === undefined) return undefined;
+    if (typeof given !== 'string' || !/^\d{1,5}$/.test(given) || Number(given) > 65535) {
+      throw new CommandLineError(
+        `--${option} needs a port number from 0 to 65535 after it, like --${option} 8718.`,
+      );
+    }
+    return Number(given);
+  };
+  const host = values['control-host'];
+  if (host !== undefined && (typeof host !== 'string' || host === '' || host.startsWith('-'))) {
+    throw new CommandLineError('--control-host needs an address after it, like --control-host 0.0.0.0.');
+  }
+  const httpPort = port('control-port');
+  const oscPort = port('osc-port');
+  return {
+    ...(host === undefined ? {} : { host }),
+    ...(httpPort === undefined ? {} : { httpPort }),
+    ...(oscPort === undefined ? {} : { oscPort }),
+  };
 }

@@ -30,7 +30,17 @@ import {
   RENDERER_DIR,
   settingsFile,
 } from './app-paths.js';
-import { kioskOverride, modelsDirOverride } from './command-line.js';
+import { kioskOverride, modelsDirOverride, remoteOverrides } from './command-line.js';
+import { MIRROR_EVENT_CHANNEL, type MirrorEvent } from '../../common/mirror-events.js';
+import { PageHub } from '../core/remote/page-hub.js';
+import {
+  RemoteControl,
+  remoteEndpoints,
+  watchRemoteSettings,
+  type RemoteOverrides,
+} from '../core/remote/remote-control.js';
+import { createRemoteVerbs } from '../core/remote/remote-verbs.js';
+import { LastError, statusDocument } from '../core/remote/status-document.js';
 import { EngineSupervisor } from '../engine/engine-supervisor.js';
 import { UtilityProcessLauncher } from './engine-process.js';
 import { chooseFolderInDialog, pickImportInDialog } from './folder-dialog.js';
@@ -46,6 +56,16 @@ const ownWindows = new OwnWindows();
 let mainWindow: BrowserWindow | undefined;
 let engine: EngineSupervisor | undefined;
 let engineLauncher: UtilityProcessLauncher | undefined;
+let remote: RemoteControl | undefined;
+const startedAt = Date.now();
+const lastError = new LastError();
+
+/** Pushes `event` to `webContents`' page when it shows the mirror; false otherwise. */
+function sendMirrorEvent(webContents: WebContents, event: MirrorEvent): boolean {
+  if (webContents.isDestroyed() || !isRendererUrl(webContents.getURL())) return false;
+  webContents.send(MIRROR_EVENT_CHANNEL, event);
+  return true;
+}
 
 /** Refuses to start a second mirror; a second launch brings the running one to the front instead. */
 function setupSingleInstance(): boolean {
@@ -77,6 +97,7 @@ function setupQuit(): void {
   let engineDisposed = false;
   app.on('will-quit', (event) => {
     if (engineDisposed || engine === undefined) return;
+    void remote?.close();
     // Hold the quit until the engine has let go of its model (bounded inside close), then quit again.
     event.preventDefault();
     void engine.close().finally(() => {
@@ -163,9 +184,11 @@ async function start(): Promise<void> {
 
   let modelsOverride: string | null;
   let kioskFlag: true | null;
+  let remoteOverride: RemoteOverrides;
   try {
     modelsOverride = modelsDirOverride(process.argv.slice(1));
     kioskFlag = kioskOverride(process.argv.slice(1));
+    remoteOverride = remoteOverrides(process.argv.slice(1));
   } catch (error) {
     fail((error as Error).message);
     return;
@@ -175,7 +198,11 @@ async function start(): Promise<void> {
   const settingsFileStore = new JsonFileSettingsStore(settingsFile(app.getPath('userData')));
   for (const warning of settingsFileStore.warnings) console.warn(`Style Mirror: ${warning}`);
   const kiosk = setupKiosk(settingsFileStore, kioskFlag);
-  const settings = kiosk.settings;
+  // The remote control follows its settings, however they change.
+  const settings = watchRemoteSettings(
+    kiosk.settings,
+    (next) => void remote?.configure(remoteEndpoints(next, remoteOverride)),
+  );
   if (modelsOverride !== null) {
     console.log(`Style Mirror: models from ${modelsOverride} for this run (--models).`);
   }
@@ -184,7 +211,10 @@ async function start(): Promise<void> {
   setupAppProtocol(RENDERER_DIR);
   setupPermissions(session.defaultSession, ownWindows);
 
-  const log = (message: string): void => console.warn(`Style Mirror engine: ${message}`);
+  const log = (message: string): void => {
+    lastError.note(message);
+    console.warn(`Style Mirror engine: ${message}`);
+  };
   engineLauncher = new UtilityProcessLauncher(ENGINE_WORKER_PATH, log);
   const engineSupervisor = new EngineSupervisor(engineLauncher, { log });
   engine = engineSupervisor;
@@ -194,16 +224,18 @@ async function start(): Promise<void> {
 
   const picturesFolder = defaultSnapshotsDir(app.getPath('pictures'));
   const paths = stylemirrorPaths();
+  const library = new ModelLibrary({
+    bundledDir: bundledModelsDir(app),
+    libraryDir: paths.libraryDir,
+    // Read on every call: a folder chosen in the settings applies at once, unless --models overrides it.
+    userDir: () => modelsOverride ?? settings.get().modelsDir,
+  });
+  const pages = new PageHub();
   // IPC handlers are registered before the window exists, so the page's first call finds them.
   setupIpc(
     createControlHandlers({
       engine: engineSupervisor,
-      library: new ModelLibrary({
-        bundledDir: bundledModelsDir(app),
-        libraryDir: paths.libraryDir,
-        // Read on every call: a folder chosen in the settings applies at once, unless --models overrides it.
-        userDir: () => modelsOverride ?? settings.get().modelsDir,
-      }),
+      library,
       settings,
       snapshots: new SnapshotFolder(() => settings.get().snapshotsDir ?? picturesFolder, {
         defaultDir: picturesFolder,
@@ -224,16 +256,46 @@ async function start(): Promise<void> {
       pickImport: () => pickImportInDialog(mainWindow),
       packs: new PackDownloads({ libraryDir: paths.libraryDir, cacheDir: paths.cacheDir }),
       warn: (message) => console.warn(`Style Mirror: ${message}`),
+      // One window: its reports are the window's.
+      reportPage: (report) => pages.report('window', report),
     }),
     ownWindows,
   );
+  remote = new RemoteControl({
+    run: createRemoteVerbs({
+      settings,
+      pages,
+      styleIds: async () => (await library.list()).map((model) => model.id),
+    }),
+    status: () =>
+      statusDocument(
+        {
+          startedAt,
+          engineStatus: () => engineSupervisor.call('status', {}),
+          engineHealth: () => engineSupervisor.health,
+          // Every process of the app: main, the engine's utility process, the page's, the GPU's.
+          processMemory: async () =>
+            app.getAppMetrics().map((metric) => ({
+              process: metric.serviceName ?? metric.name ?? metric.type,
+              pid: metric.pid,
+              residentBytes: metric.memory.workingSetSize * 1024,
+            })),
+          lastError: () => lastError.get(),
+        },
+        pages,
+      ),
+    log: (line) => console.warn(`Style Mirror: ${line}`),
+  });
+  void remote.configure(remoteEndpoints(settings.get(), remoteOverride));
 
   const window = createMainWindow(PRELOAD_PATH, ownWindows, kiosk.plan);
   mainWindow = window;
   watchPage(window, (line) => console.warn(`Style Mirror: ${line}`));
   // Every load (the first, a reload, a crash recovery) starts a page whose old port, if any, is gone.
   window.webContents.on('did-finish-load', () => sendFramePort(window.webContents));
+  const detachPage = pages.attach('window', (event) => sendMirrorEvent(window.webContents, event));
   window.on('closed', () => {
+    detachPage();
     if (mainWindow === window) mainWindow = undefined;
   });
 }

@@ -115,6 +115,20 @@ program
   )
   .option('--allow-imports', 'let pages add, rename and delete styles and download style packs', false)
   .option('--packs-from <url>', 'download style packs from this mirror instead of their own addresses')
+  .option(
+    '--control-port <n>',
+    'remote control over HTTP on this port (0: any free port; off by default)',
+    parsePort,
+  )
+  .option(
+    '--osc-port <n>',
+    'remote control over OSC (UDP) on this port (0: any free port; off by default)',
+    parsePort,
+  )
+  .option(
+    '--control-host <address>',
+    "the remote control's address (default 127.0.0.1); beyond loopback, HTTP needs the printed token and OSC has none",
+  )
   .action(async (opts) => {
     await serveCommand(opts);
   });

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineCaller } from '../../common/engine-protocol.js';
-import type { ControlHandlers, MirrorEngineStatus } from '../../common/contract.js';
+import type { ControlHandlers, MirrorEngineStatus, PageReport } from '../../common/contract.js';
 import type { Settings } from '../../common/settings-schema.js';
 import type { ModelLibrary } from './model-library.js';
 import type { SettingsStore } from './settings/settings-store.js';
@@ -38,6 +38,8 @@ export interface MirrorServiceDeps {
   readonly pickImport?: () => Promise<ImportSource | null>;
   /** "Get more styles"; absent: no packs offered. */
   readonly packs?: PackDownloads;
+  /** Keeps the page's latest report for the remote control's status document; default: dropped. */
+  readonly reportPage?: (report: PageReport) => void;
 }
 
 /** Which folder a dialog asks for. */
@@ -196,6 +198,11 @@ export function createControlHandlers(deps: MirrorServiceDeps): ControlHandlers 
       const status = await engine.call('status', {});
       if (status === null || current === undefined || status.model !== current.model) return null;
       return { ...status, modelId: current.modelId };
+    },
+
+    'mirror:report': async (report) => {
+      deps.reportPage?.(report);
+      return {};
     },
 
     'settings:get': async () => settings.get(),

@@ -24,6 +24,16 @@ import { stylemirrorPaths } from '../engine/stylemirror-home.js';
 import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { SnapshotFolder } from '../core/snapshots.js';
 import { startWorkerEngine } from '../engine/worker/worker-thread-launcher.js';
+import { EngineSupervisor } from '../engine/engine-supervisor.js';
+import { PageHub } from '../core/remote/page-hub.js';
+import {
+  RemoteControl,
+  remoteEndpoints,
+  watchRemoteSettings,
+  type RemoteOverrides,
+} from '../core/remote/remote-control.js';
+import { createRemoteVerbs } from '../core/remote/remote-verbs.js';
+import { LastError, statusDocument } from '../core/remote/status-document.js';
 import type { EngineCaller } from '../../common/engine-protocol.js';
 import { createAccessGuard, urlHost } from './access-guard.js';
 import { browserModeHandlers } from './browser-handlers.js';
@@ -64,6 +74,8 @@ export interface BrowserServerOptions {
   readonly engine?: ServerEngine;
   /** Warnings and problems, one line each; default console.error. */
   readonly log?: (line: string) => void;
+  /** The remote control's endpoints from the command line, over the settings' `remote` group. */
+  readonly remote?: RemoteOverrides;
 }
 
 export interface BrowserServer {
@@ -73,7 +85,9 @@ export interface BrowserServer {
   readonly token: string | null;
   /** The port it listens on (useful with port 0). */
   readonly port: number;
-  /** Closes every connection and the engine. */
+  /** The remote control (HTTP and OSC listeners, off unless a port is set). */
+  readonly remote: RemoteControl;
+  /** Closes every connection, the remote control and the engine. */
   close(): Promise<void>;
 }
 
@@ -84,8 +98,15 @@ export function defaultSnapshotsDir(): string {
 
 /** Starts the server; resolves once it listens. */
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
+  const startedAt = Date.now();
   const host = options.host ?? '127.0.0.1';
-  const log = options.log ?? ((line: string) => console.error(line));
+  const lastError = new LastError();
+  const printLine = options.log ?? ((line: string) => console.error(line));
+  // Every line is a warning or a problem: the status document shows the last one.
+  const log = (line: string): void => {
+    lastError.note(line);
+    printLine(line);
+  };
   let prepared: { rendererRoot: string; settings: JsonFileSettingsStore };
   try {
     prepared = await prepare(options, log);
@@ -94,21 +115,28 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     await options.engine?.close();
     throw error;
   }
-  const { rendererRoot, settings } = prepared;
+  const { rendererRoot } = prepared;
+  const pages = new PageHub();
+  // The remote control follows its settings, however they change (only once it exists: no request
+  // is read before it does).
+  const settings = watchRemoteSettings(prepared.settings, (next) => {
+    void remote.configure(remoteEndpoints(next, options.remote));
+  });
 
   const engine = options.engine ?? startWorkerEngine({ log: (message) => log(`style engine: ${message}`) });
   const libraryDir = options.libraryDir ?? stylemirrorPaths().libraryDir;
   const modelsDir = (): string | null => options.modelsDir ?? settings.get().modelsDir;
   const snapshotsDir = (): string =>
     options.snapshotsDir ?? settings.get().snapshotsDir ?? defaultSnapshotsDir();
+  const library = new ModelLibrary({
+    bundledDir: options.bundledModelsDir,
+    libraryDir: libraryDir,
+    userDir: modelsDir,
+  });
   const handlers = browserModeHandlers(
     createControlHandlers({
       engine,
-      library: new ModelLibrary({
-        bundledDir: options.bundledModelsDir,
-        libraryDir: libraryDir,
-        userDir: modelsDir,
-      }),
+      library,
       settings,
       // The page snapshots its display canvas, which is at most as big as a frame it may send.
       snapshots: new SnapshotFolder(snapshotsDir, {
@@ -160,6 +188,32 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   // parses no request before this synchronous continuation of listen() has run.
   const port = (server.address() as AddressInfo).port;
   const guard = createAccessGuard({ host, port });
+  const remote = new RemoteControl({
+    run: createRemoteVerbs({
+      settings,
+      pages,
+      styleIds: async () => (await library.list()).map((model) => model.id),
+    }),
+    status: () =>
+      statusDocument(
+        {
+          startedAt,
+          engineStatus: () => engine.call('status', {}),
+          ...(engine instanceof EngineSupervisor ? { engineHealth: () => engine.health } : {}),
+          processMemory: async () => [
+            { process: 'server', pid: process.pid, residentBytes: process.memoryUsage().rss },
+          ],
+          memoryNotes: [
+            "engine: a worker thread of the server's process, counted in the server's memory",
+            "pages: the browsers' processes are not the server's, and are not measured",
+          ],
+          lastError: () => lastError.get(),
+        },
+        pages,
+      ),
+    log: printLine,
+  });
+  await remote.configure(remoteEndpoints(settings.get(), options.remote));
 
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const headers = securityHeaders(request.headers.host);
@@ -184,6 +238,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     });
   });
 
+  let pagesServed = 0;
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const pathname = pathOf(request);
@@ -200,9 +255,23 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         `Style Mirror serves at most ${MAX_PAGES} pages at once; close one and reload.`,
       );
     }
-    sockets.handleUpgrade(request, socket, head, (ws) =>
-      serveWireConnection(ws, { engine, handlers, log, scrubPaths }),
-    );
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      const pageId = `page-${++pagesServed}`;
+      const connection = serveWireConnection(ws, {
+        engine,
+        // Each page's report is kept as its own.
+        handlers: {
+          ...handlers,
+          'mirror:report': async (report) => {
+            pages.report(pageId, report);
+            return {};
+          },
+        },
+        log,
+        scrubPaths,
+      });
+      ws.once('close', pages.attach(pageId, connection.push));
+    });
   });
 
   const token = guard.token;
@@ -211,8 +280,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     url: pageUrl(host, port, token),
     token,
     port,
+    remote,
     close: () =>
       (closing ??= (async () => {
+        await remote.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const client of sockets.clients) client.terminate();
         sockets.close();

@@ -5,8 +5,10 @@ import {
   MAX_CLIENT_MESSAGE_BYTES,
   SERVER_WIRE_LIMITS,
   type ClientMessage,
+  type ServerEventMessage,
   type ServerMessage,
 } from '../../common/wire.js';
+import type { MirrorEvent } from '../../common/mirror-events.js';
 import { dispatchControl, type ContractError, type ControlHandlers } from '../../common/contract.js';
 import type { Frame } from '../../common/frame.js';
 import { EngineCallError } from '../../common/engine-errors.js';
@@ -48,13 +50,19 @@ export interface WireConnectionDeps {
   readonly scrubPaths: (text: string) => string;
 }
 
+/** The server's side of one page's connection: what it may push to the page unasked. */
+export interface PageConnection {
+  /** Sends `event` to the page; false when the socket is no longer open. */
+  push(event: MirrorEvent): boolean;
+}
+
 /**
  * Serves one browser page on its WebSocket: every message is checked, control requests go through
  * the contract's dispatcher, frames to the engine, and each gets exactly one reply with its id.
  * Nothing a page sends can throw out of here, and no error text names a path on this machine (the
  * server's log keeps the full text).
  */
-export function serveWireConnection(socket: WebSocket, deps: WireConnectionDeps): void {
+export function serveWireConnection(socket: WebSocket, deps: WireConnectionDeps): PageConnection {
   let framesInFlight = 0;
   let controlCallsInFlight = 0;
   let errorsLogged = 0;
@@ -75,21 +83,27 @@ export function serveWireConnection(socket: WebSocket, deps: WireConnectionDeps)
     );
   };
 
-  const send = (message: ServerMessage): void => {
-    if (socket.readyState !== socket.OPEN) return;
+  /** Sends one message; false when it could not go (socket closed, or the page stopped reading). */
+  const transmit = (message: ServerMessage | ServerEventMessage): boolean => {
+    if (socket.readyState !== socket.OPEN) return false;
     if (socket.bufferedAmount > MAX_UNREAD_REPLY_BYTES) {
       // No close handshake: its frame would queue behind the replies the page is not reading.
       deps.log(
         `browser mode: disconnected a page that left more than ${MAX_UNREAD_REPLY_BYTES} bytes of replies unread.`,
       );
       socket.terminate();
-      return;
+      return false;
     }
     try {
-      socket.send(encodeWire(message.ok ? message : { ...message, error: scrubbed(message.error) }));
+      socket.send(encodeWire(message));
+      return true;
     } catch (error) {
-      deps.log(`browser mode: could not send a reply: ${(error as Error).message}`);
+      deps.log(`browser mode: could not send to a page: ${(error as Error).message}`);
+      return false;
     }
+  };
+  const send = (message: ServerMessage): void => {
+    transmit(message.ok ? message : { ...message, error: scrubbed(message.error) });
   };
 
   /** Only the error's fields the page reads, its message without paths; the full one goes to the log. */
@@ -150,6 +164,8 @@ export function serveWireConnection(socket: WebSocket, deps: WireConnectionDeps)
       framesInFlight--;
     }
   }
+
+  return { push: (event) => transmit({ t: 'event', event }) };
 }
 
 function readMessage(

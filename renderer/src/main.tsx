@@ -7,6 +7,7 @@ import { FrameCapture } from './mirror/frame-capture.js';
 import { mirrorStore } from './store/mirror-store.js';
 import { App } from './ui/App.js';
 import { Surfaces, type AppServices } from './ui/app-context.js';
+import { takeSnapshot } from './ui/page-actions.js';
 import { ThumbnailCache } from './ui/thumbnail-cache.js';
 import { THUMBNAIL_SIZE, thumbnailRenderer } from './ui/thumbnail-renderer.js';
 import './styles.css';
@@ -40,3 +41,5 @@ createRoot(root).render(
   </StrictMode>,
 );
 void controller.start();
+// The remote control's verbs reach the page here; snapshots need the display canvas.
+controller.connectRemote({ snapshot: () => takeSnapshot(services) });

@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandLineError, kioskOverride, modelsDirOverride } from '../../main/app/command-line.js';
+import {
+  CommandLineError,
+  kioskOverride,
+  modelsDirOverride,
+  remoteOverrides,
+} from '../../main/app/command-line.js';
 
 describe('modelsDirOverride', () => {
   let dir: string;
@@ -49,5 +54,30 @@ describe('kioskOverride', () => {
   it('refuses a value, naming it', () => {
     expect(() => kioskOverride(['.', '--kiosk=no'])).toThrow(CommandLineError);
     expect(() => kioskOverride(['.', '--kiosk=no'])).toThrow('--kiosk takes no value (got --kiosk=no)');
+  });
+});
+
+describe('remoteOverrides', () => {
+  it('is empty without the remote options, whatever else Electron and Chromium were given', () => {
+    expect(remoteOverrides(['.', '--no-sandbox', '--models', '/x'])).toEqual({});
+  });
+
+  it('reads --control-port, --osc-port and --control-host, in either spelling', () => {
+    expect(
+      remoteOverrides(['.', '--control-port', '8718', '--osc-port=9000', '--control-host', '0.0.0.0']),
+    ).toEqual({
+      httpPort: 8718,
+      oscPort: 9000,
+      host: '0.0.0.0',
+    });
+  });
+
+  it('refuses a port that is not one, or a missing value, naming the option', () => {
+    expect(() => remoteOverrides(['--control-port', 'http'])).toThrow(/--control-port needs a port number/);
+    expect(() => remoteOverrides(['--osc-port', '70000'])).toThrow(/--osc-port needs a port number/);
+    expect(() => remoteOverrides(['--control-port'])).toThrow(CommandLineError);
+    expect(() => remoteOverrides(['--control-host', '--no-sandbox'])).toThrow(
+      /--control-host needs an address/,
+    );
   });
 });

@@ -25,6 +25,7 @@ export class MockWebContents extends EventEmitter {
   mainFrame: MockFrame = { url: 'app://renderer/index.html', parent: null };
   windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
   readonly postMessage = vi.fn();
+  readonly send = vi.fn();
   readonly reload = vi.fn();
   readonly forcefullyCrashRenderer = vi.fn();
   readonly loadURL = vi.fn(async (url: string) => {
@@ -139,6 +140,15 @@ const app = Object.assign(new EventEmitter(), {
   requestSingleInstanceLock: vi.fn(() => true),
   getLoginItemSettings: vi.fn(() => ({ openAtLogin: false })),
   setLoginItemSettings: vi.fn(),
+  getAppMetrics: vi.fn(
+    (): {
+      pid: number;
+      type: string;
+      name?: string;
+      serviceName?: string;
+      memory: { workingSetSize: number };
+    }[] => [],
+  ),
 });
 
 /** One 1920x1080 primary display, unless a test plugs in more. */
@@ -181,7 +191,11 @@ export const electronMock = {
   },
   // The preload's side.
   contextBridge: { exposeInMainWorld: vi.fn() },
-  ipcRenderer: { invoke: vi.fn(async (..._args: unknown[]): Promise<unknown> => undefined), on: vi.fn() },
+  ipcRenderer: {
+    invoke: vi.fn(async (..._args: unknown[]): Promise<unknown> => undefined),
+    on: vi.fn(),
+    off: vi.fn(),
+  },
   utilityProcess: {
     fork: vi.fn((modulePath: string, args: string[] = [], options: unknown = {}) => {
       const child = new MockUtilityProcess(modulePath, args, options);

@@ -243,6 +243,69 @@ describe('main.ts', () => {
     expect(MockBrowserWindow.created).toHaveLength(0);
   });
 
+  it("answers the remote control on --control-port, with the window's report, and sends it the verbs", async () => {
+    process.argv = [process.execPath, '.', '--control-port', '0'];
+    electronMock.app.getAppMetrics.mockReturnValue([
+      { pid: 10, type: 'Browser', memory: { workingSetSize: 2048 } },
+      { pid: 11, type: 'Utility', serviceName: 'Style Mirror engine', memory: { workingSetSize: 4096 } },
+    ]);
+    const window = await startApp();
+    const warned = (): string => vi.mocked(console.warn).mock.calls.flat().join('\n');
+    await vi.waitFor(() => expect(warned()).toMatch(/Remote control: http/));
+    const api = /Remote control: (http:\/\/127\.0\.0\.1:\d+\/api\/v1)/.exec(warned())![1]!;
+    try {
+      const report = {
+        displayedFps: 9,
+        newestFrameAgeMs: 10,
+        currentModelId: 'bundled:matta',
+        resting: false,
+        cameraError: null,
+      };
+      expect(await invoke(window, 'mirror:report', report)).toEqual({ ok: true, value: {} });
+      const answer = fetch(`${api}/status`);
+      // The engine is a mock process: answer its status call as the worker would.
+      const engine = electronMock.utilityProcess.forked[0]!;
+      await vi.waitFor(() =>
+        expect(engine.messages.some((m) => (m as { method?: string }).method === 'status')).toBe(true),
+      );
+      const call = engine.messages.find((m) => (m as { method?: string }).method === 'status') as {
+        id: number;
+      };
+      engine.emit('message', { id: call.id, ok: true, value: null });
+      const status = (await (await answer).json()) as Record<string, unknown>;
+      expect(status).toMatchObject({
+        style: 'bundled:matta',
+        displayedFps: 9,
+        pages: { connected: 1, reporting: 1 },
+        memory: [
+          { process: 'Browser', pid: 10, residentBytes: 2048 * 1024 },
+          { process: 'Style Mirror engine', pid: 11, residentBytes: 4096 * 1024 },
+        ],
+      });
+
+      const next = await fetch(`${api}/style/next`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(next.status).toBe(202);
+      expect(window.webContents.send).toHaveBeenCalledWith('mirror:event', {
+        kind: 'command',
+        command: { verb: 'style-next' },
+      });
+      // Not to a page that is not the mirror's (the error page after repeated crashes).
+      window.webContents.mainFrame = { url: 'data:text/html,crashed', parent: null };
+      const refused = await fetch(`${api}/snapshot`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ error: { code: 'no-page' } });
+      expect(window.webContents.send).toHaveBeenCalledTimes(1);
+    } finally {
+      electronMock.app.emit('will-quit', { preventDefault: vi.fn() });
+    }
+  });
+
   it('releases the engine before quitting', async () => {
     await startApp();
     const engine = electronMock.utilityProcess.forked[0]!;

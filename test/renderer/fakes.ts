@@ -53,6 +53,8 @@ export function fakeApi(overrides: Partial<MirrorApi> = {}): MirrorApi {
     transport: 'browser',
     ...(controls as unknown as ControlApi),
     stylize: unexpected('stylize'),
+    // No events unless the test pushes some (it overrides onEvent to keep the listener).
+    onEvent: () => () => undefined,
     ...overrides,
   };
 }

@@ -26,11 +26,11 @@ export function requireBuild(): void {
   if (unbuilt.length > 0) throw new Error(`${unbuilt.join(', ')} missing: run \`npm run build\` first.`);
 }
 
-/** Runs `stylemirror <args>` from the build. */
-export function runCli(args: string[]): ServeProcess {
+/** Runs `stylemirror <args>` from the build, with `env` added to this process's environment. */
+export function runCli(args: string[], env: Record<string, string> = {}): ServeProcess {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/stylemirror.js'), ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   });
   let text = '';
   child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));

@@ -28,6 +28,10 @@ export interface ServeOptions {
   readonly allowImports?: boolean;
   /** Download style packs from here (a local mirror) instead of their own addresses. */
   readonly packsFrom?: string;
+  /** The remote control's HTTP port, OSC port and address (override the settings' `remote`). */
+  readonly controlPort?: number;
+  readonly oscPort?: number;
+  readonly controlHost?: string;
 }
 
 /** The built page, beside the built CLI: dist/main/cli/commands -> dist/renderer. */
@@ -70,6 +74,11 @@ export async function serveCommand(
     ...(snapshotsDir === undefined ? {} : { snapshotsDir }),
     allowImports: options.allowImports === true,
     ...(options.packsFrom === undefined ? {} : { packsBaseUrl: options.packsFrom }),
+    remote: {
+      ...(options.controlHost === undefined ? {} : { host: options.controlHost }),
+      ...(options.controlPort === undefined ? {} : { httpPort: options.controlPort }),
+      ...(options.oscPort === undefined ? {} : { oscPort: options.oscPort }),
+    },
   });
   printBanner(server, options, { modelsDir, settingsFile, snapshotsDir }, log);
 

@@ -2,6 +2,7 @@ import { CONTROL_METHODS } from '../../../common/control-channels.js';
 import { buildControlApi } from '../../../common/control-api.js';
 import type { ControlResponse, Result } from '../../../common/contract.js';
 import type { MirrorApi } from '../../../common/mirror-api.js';
+import { parseMirrorEvent } from '../../../common/mirror-events.js';
 import type { PreloadApi } from '../../../common/preload-api.js';
 import { asContractError } from './api-errors.js';
 import type { FramePortClient } from './frame-port-client.js';
@@ -22,5 +23,14 @@ export function electronMirrorApi(preload: PreloadApi, frames: FramePortClient):
       return { ok: false, error: asContractError(error, `The app's ${channel} call`) };
     }
   });
-  return { ...control, transport: 'electron', stylize: (frame, options) => frames.stylize(frame, options) };
+  return {
+    ...control,
+    transport: 'electron',
+    stylize: (frame, options) => frames.stylize(frame, options),
+    onEvent: (listener) =>
+      preload.onEvent((raw) => {
+        const event = parseMirrorEvent(raw);
+        if (event !== undefined) listener(event);
+      }),
+  };
 }

@@ -32,5 +32,10 @@ export function webSocketMirrorApi(connection: WireConnection): MirrorApi {
     };
   }
 
-  return { ...buildControlApi(control), transport: 'browser', stylize };
+  return {
+    ...buildControlApi(control),
+    transport: 'browser',
+    stylize,
+    onEvent: (listener) => connection.onEvent(listener),
+  };
 }

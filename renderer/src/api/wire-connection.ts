@@ -1,5 +1,6 @@
 import { decodeWire, encodeWire, type ClientMessage } from '../../../common/wire.js';
 import { RequestError, RequestTracker } from '../../../common/request-tracker.js';
+import { parseMirrorEvent, type MirrorEventListener } from '../../../common/mirror-events.js';
 import { realTimers, type Timers } from '../lib/timers.js';
 import { reconnectDelay } from './backoff.js';
 
@@ -62,6 +63,7 @@ export class WireConnection {
   private attempt = 0;
   private retryTimer: unknown;
   private lastProblem = 'Connecting to Style Mirror…';
+  private readonly eventListeners = new Set<MirrorEventListener>();
 
   constructor(
     private readonly openSocket: OpenWireSocket,
@@ -99,6 +101,14 @@ export class WireConnection {
       const { code, message: problem } = error as { code?: unknown; message: string };
       return failure(typeof code === 'string' ? code : 'disconnected', problem);
     }
+  }
+
+  /** Calls `listener` with every event the server pushes; returns the unsubscribe. */
+  onEvent(listener: MirrorEventListener): () => void {
+    this.eventListeners.add(listener);
+    return () => {
+      this.eventListeners.delete(listener);
+    };
   }
 
   /** Closes for good: pending requests fail, no reconnects. */
@@ -158,6 +168,11 @@ export class WireConnection {
       message = decodeWire(data);
     } catch {
       return; // Not MessagePack: nothing we sent can be waiting for it.
+    }
+    if ((message as { t?: unknown } | null)?.t === 'event') {
+      const event = parseMirrorEvent((message as { event?: unknown }).event);
+      if (event !== undefined) for (const listener of [...this.eventListeners]) listener(event);
+      return;
     }
     const reply = parseReply(message);
     if (reply !== undefined) this.requests.resolve(reply.id, reply.reply);

@@ -1,10 +1,12 @@
 import type { Result } from '../../../common/contract.js';
 import type { MirrorApi } from '../../../common/mirror-api.js';
+import type { MirrorEvent } from '../../../common/mirror-events.js';
 import type { SettingsPatch } from '../../../common/settings-schema.js';
 import { realTimers, sleep, type Timers } from '../lib/timers.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import { ModelSwitcher } from './model-switcher.js';
 import { Notifier } from './notifier.js';
+import { startPageReports } from './page-reporter.js';
 import { SettingsSaver } from './settings-saver.js';
 import { StyleLibrary } from './style-library.js';
 
@@ -12,6 +14,11 @@ import { StyleLibrary } from './style-library.js';
 const START_RETRY_MS = [500, 1000, 2000, 5000] as const;
 /** At most one engine check per this long while frames are failing. */
 const RECOVERY_INTERVAL_MS = 2000;
+
+/** What the page does that needs its surfaces (the canvas): given by whoever owns them. */
+export interface PageActions {
+  snapshot(): Promise<void>;
+}
 
 /**
  * What the mirror does, apart from pumping frames: starting up, switching styles, saving settings
@@ -63,6 +70,45 @@ export class MirrorController {
     const last = settings.lastModelId;
     const first = last !== null && models.some((m) => m.id === last) ? last : models[0]!.id;
     await this.models.selectFirstWorking([first, ...models.map((m) => m.id).filter((id) => id !== first)]);
+  }
+
+  /**
+   * Connects the page to the remote control both ways: applies the events main pushes, and reports
+   * what only the page knows every second. Returns the disconnect function.
+   */
+  connectRemote(actions: PageActions): () => void {
+    const unsubscribe = this.api.onEvent((event) => void this.applyEvent(event, actions));
+    const stopReports = startPageReports(this.api, this.store, this.timers, this.now);
+    return () => {
+      unsubscribe();
+      stopReports();
+    };
+  }
+
+  /**
+   * One event from main, through the same doors a person's keys use: new settings go to the store
+   * as they are (main already saved them), style commands to the switcher, a snapshot to `actions`.
+   */
+  async applyEvent(event: MirrorEvent, actions: PageActions): Promise<void> {
+    if (event.kind === 'settings') {
+      this.settings.loaded(event.settings);
+      return;
+    }
+    const { command } = event;
+    switch (command.verb) {
+      case 'style-next':
+        return this.models.step(1);
+      case 'style-previous':
+        return this.models.step(-1);
+      case 'select-style':
+        // A style added since the page listed them (main checked the id): list them again first.
+        if (this.store.getState().models?.some((m) => m.id === command.id) !== true) {
+          await this.refreshModels();
+        }
+        return this.models.select(command.id);
+      case 'snapshot':
+        return actions.snapshot();
+    }
   }
 
   /** Stops retries; the page is going away. */
