@@ -115,6 +115,7 @@ program
   )
   .option('--allow-imports', 'let pages add, rename and delete styles and download style packs', false)
   .option('--packs-from <url>', 'download style packs from this mirror instead of their own addresses')
+  .option('--log-file <file>', 'where to log, rotated at 1 MiB (default: serve.log in the logs folder)')
   .action(async (opts) => {
     await serveCommand(opts);
   });

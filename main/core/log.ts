@@ -36,7 +36,10 @@ export interface LogOptions {
   readonly maxBytes?: number;
   /** Default {@link LOG_FILES}. */
   readonly files?: number;
-  /** Also print each line to the terminal (stderr for warnings and errors); default true. */
+  /**
+   * Also print warnings and errors to the terminal (stderr), in the same format; default true. Info
+   * lines go to the file only: a terminal already has serve's own banner and messages.
+   */
   readonly console?: boolean;
 }
 
@@ -65,7 +68,7 @@ export function configureLog(logger: ElectronLogger, options: LogOptions): Logs 
   transport.level = 'info';
   transport.archiveLogFn = (oldFile: LogFile) => archiveLogFile(oldFile, files);
   logger.transports.console.format = LOG_FORMAT;
-  logger.transports.console.level = options.console === false ? false : 'info';
+  logger.transports.console.level = options.console === false ? false : 'warn';
   // Unpadded, so every line's scope is exactly ` (name)`.
   logger.scope.labelPadding = false;
   return {

@@ -64,6 +64,8 @@ export interface BrowserServerOptions {
   readonly engine?: ServerEngine;
   /** Warnings and problems, one line each; default console.error. */
   readonly log?: (line: string) => void;
+  /** The default engine's crashes, hangs and restarts, one line each; default `log`, marked `style engine:`. */
+  readonly engineLog?: (line: string) => void;
 }
 
 export interface BrowserServer {
@@ -96,7 +98,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   }
   const { rendererRoot, settings } = prepared;
 
-  const engine = options.engine ?? startWorkerEngine({ log: (message) => log(`style engine: ${message}`) });
+  const engine =
+    options.engine ??
+    startWorkerEngine({ log: options.engineLog ?? ((message) => log(`style engine: ${message}`)) });
   const libraryDir = options.libraryDir ?? stylemirrorPaths().libraryDir;
   const modelsDir = (): string | null => options.modelsDir ?? settings.get().modelsDir;
   const snapshotsDir = (): string =>

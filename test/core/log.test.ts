@@ -53,15 +53,18 @@ describe('the log', () => {
     expect(when).toBeLessThanOrEqual(Date.now());
   });
 
-  it('writes the same line to the terminal as to the file, warnings to stderr', async () => {
+  it('prints warnings to the terminal as the same line as in the file; info lines go to the file only', async () => {
     const printed: unknown[][] = [];
     vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void printed.push(args));
     const logger = freshLogger();
     // electron-log took console.warn when it loaded: write through the spy instead.
     logger.transports.console.writeFn = ({ message }) => console.warn(...message.data);
     const logs = configureLog(logger, { file: path.join(dir, 'main.log') });
+    logs.scope('engine').info('loaded udnie');
     logs.scope('engine').warn('hung: no answer to "stylize" within 15000 ms');
-    expect(printed).toEqual([[(await lines(logs.file))[0]]]);
+    const written = await lines(logs.file);
+    expect(written).toHaveLength(2);
+    expect(printed).toEqual([[written[1]]]);
   });
 
   it('is configured the same by serve and the app: the same lines from either logger', async () => {
