@@ -5,6 +5,15 @@
  */
 import { app, dialog, session, shell, type BrowserWindow, type WebContents } from 'electron';
 import { createControlHandlers } from '../core/mirror-service.js';
+import {
+  accelerationOffIn,
+  DISABLE_GPU_FLAG,
+  GPU_CRASH_WINDOW_MS,
+  GpuCrashPolicy,
+  relaunchArgs,
+} from '../core/gpu-crash-policy.js';
+import type { Log, Logs } from '../core/log.js';
+import { openAppLog } from './app-log.js';
 import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { ModelLibrary } from '../core/model-library.js';
 import { SnapshotFolder } from '../core/snapshots.js';
@@ -51,12 +60,35 @@ function setupSingleInstance(): boolean {
 function setupCrashLogging(): void {
   app.on('child-process-gone', (_event, details) => {
     const name = details.serviceName ?? details.name ?? details.type;
-    console.warn(`Style Mirror: ${name} process gone (${details.reason}, exit code ${details.exitCode}).`);
+    appLog.warn(`${name} process gone (${details.reason}, exit code ${details.exitCode}).`);
   });
   app.on('render-process-gone', (_event, _webContents, details) => {
-    console.warn(
-      `Style Mirror: a page's process is gone (${details.reason}, exit code ${details.exitCode}).`,
+    appLog.warn(`a page's process is gone (${details.reason}, exit code ${details.exitCode}).`);
+  });
+}
+
+/**
+ * A GPU process that keeps crashing leaves a black window: relaunch once without hardware
+ * acceleration (gpu-crash-policy.ts). Before `ready`: Electron disables acceleration only then, so the
+ * relaunched app carries a flag that this reads at its start.
+ */
+function setupGpuCrashRelaunch(): void {
+  const accelerationOff = accelerationOffIn(process.argv);
+  if (accelerationOff) {
+    app.disableHardwareAcceleration();
+    appLog.warn(`hardware acceleration is off for this run (${DISABLE_GPU_FLAG}).`);
+  }
+  const policy = new GpuCrashPolicy({ accelerationOff });
+  app.on('child-process-gone', (_event, details) => {
+    const decision = policy.processGone(details);
+    if (decision.action !== 'relaunch-without-gpu') return;
+    appLog.error(
+      `the GPU process crashed ${decision.crashes} times within ${GPU_CRASH_WINDOW_MS / 60_000} minutes: ` +
+        'relaunching without hardware acceleration.',
     );
+    app.relaunch({ args: relaunchArgs(process.argv) });
+    // quit, not exit: will-quit still lets the engine release its model; settings are written as they change.
+    app.quit();
   });
 }
 
@@ -90,7 +122,7 @@ function sendFramePort(webContents: WebContents | undefined): void {
 
 /** Shows a startup failure to the person (there may be no terminal) and quits. */
 function fail(message: string): void {
-  console.error(`Style Mirror: ${message}`);
+  appLog.error(message);
   dialog.showErrorBox('Style Mirror cannot start', message);
   app.exit(1);
 }
@@ -108,16 +140,16 @@ async function start(): Promise<void> {
   // Never fails: a damaged file is kept aside, an unwritable folder gives the settings read and a
   // warning, which the page shows the person (settings:warnings).
   const settings = new JsonFileSettingsStore(settingsFile(app.getPath('userData')));
-  for (const warning of settings.warnings) console.warn(`Style Mirror: ${warning}`);
+  for (const warning of settings.warnings) logs.scope('settings').warn(warning);
   if (modelsOverride !== null) {
-    console.log(`Style Mirror: models from ${modelsOverride} for this run (--models).`);
+    appLog.info(`models from ${modelsOverride} for this run (--models).`);
   }
 
   // The scheme's handler and the permission handlers exist before the window loads anything.
   setupAppProtocol(RENDERER_DIR);
   setupPermissions(session.defaultSession, ownWindows);
 
-  const log = (message: string): void => console.warn(`Style Mirror engine: ${message}`);
+  const log = logs.scope('engine').warn;
   engineLauncher = new UtilityProcessLauncher(ENGINE_WORKER_PATH, log);
   const engineSupervisor = new EngineSupervisor(engineLauncher, { log });
   engine = engineSupervisor;
@@ -156,14 +188,14 @@ async function start(): Promise<void> {
       },
       pickImport: () => pickImportInDialog(mainWindow),
       packs: new PackDownloads({ libraryDir: paths.libraryDir, cacheDir: paths.cacheDir }),
-      warn: (message) => console.warn(`Style Mirror: ${message}`),
+      warn: appLog.warn,
     }),
     ownWindows,
   );
 
   const window = createMainWindow(PRELOAD_PATH, ownWindows);
   mainWindow = window;
-  watchPage(window, (line) => console.warn(`Style Mirror: ${line}`));
+  watchPage(window, logs.scope('page').warn);
   // Every load (the first, a reload, a crash recovery) starts a page whose old port, if any, is gone.
   window.webContents.on('did-finish-load', () => sendFramePort(window.webContents));
   window.on('closed', () => {
@@ -177,7 +209,11 @@ registerAppScheme();
 // single-instance lock, which lives in the user-data folder (a stick's mirror is its own instance).
 const { electronUserDataDir } = stylemirrorPaths();
 if (electronUserDataDir !== undefined) app.setPath('userData', electronUserDataDir);
+// The log next, so that everything after it is logged: once the user-data folder is settled.
+const logs: Logs = openAppLog();
+const appLog: Log = logs.scope('app');
 if (setupSingleInstance()) {
+  setupGpuCrashRelaunch();
   setupNavigationGuards();
   setupCrashLogging();
   setupQuit();

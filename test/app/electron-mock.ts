@@ -135,6 +135,8 @@ const app = Object.assign(new EventEmitter(), {
   quit: vi.fn(),
   exit: vi.fn(),
   requestSingleInstanceLock: vi.fn(() => true),
+  disableHardwareAcceleration: vi.fn(),
+  relaunch: vi.fn(),
 });
 
 /** Everything the tests may reach into. */
@@ -196,5 +198,14 @@ export function resetElectronMock(): void {
 }
 
 vi.mock('electron', () => ({ ...electronMock, default: electronMock }));
+
+// electron-log/main requires the real `electron` (CommonJS, out of the mock's reach): stand in its Node
+// logger, which is the same logger class and file transport. Quiet on the terminal; files are real.
+vi.mock('electron-log/main', async () => {
+  const { default: nodeLog } = await import('electron-log/node');
+  const logger = nodeLog.create({ logId: 'electron-mock-main' });
+  logger.transports.console.writeFn = () => undefined;
+  return { default: logger };
+});
 
 // electron-store itself is real: vitest.config.ts inlines it, so its `import electron` gets the mock above.

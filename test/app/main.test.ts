@@ -11,7 +11,7 @@ import {
   setAppPath,
 } from './electron-mock.js';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -260,6 +260,62 @@ describe('main.ts', () => {
     const again = { preventDefault: vi.fn() };
     electronMock.app.emit('will-quit', again);
     expect(again.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('logs to main.log in the logs folder, in the one line format: settings warnings, engine crashes, pages', async () => {
+    await mkdir(userData, { recursive: true });
+    await writeFile(path.join(userData, 'settings.json'), '{ "strength": 0.3, oops');
+    const window = await startApp();
+    electronMock.utilityProcess.forked[0]!.emit('exit', 139);
+    electronMock.app.emit(
+      'child-process-gone',
+      {},
+      { type: 'Utility', serviceName: 'Style Mirror engine', reason: 'crashed', exitCode: 139 },
+    );
+    window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 11 });
+    const logged = await readFile(path.join(home, 'logs', 'main.log'), 'utf8');
+    const line = (scope: string, text: RegExp): RegExp =>
+      new RegExp(
+        `^\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}[+-]\\d\\d:\\d\\d\\] warn \\(${scope}\\) ${text.source}`,
+        'm',
+      );
+    expect(logged).toMatch(line('settings', /Some settings in .*settings\.json could not be used/));
+    expect(logged).toMatch(line('engine', /The style engine stopped unexpectedly \(exit code 139\)/));
+    expect(logged).toMatch(line('app', /Style Mirror engine process gone \(crashed, exit code 139\)\.$/));
+    expect(logged).toMatch(line('page', /the page stopped \(crashed\); reloading it in 1 s\.$/));
+  });
+
+  it('relaunches once without hardware acceleration after 3 GPU crashes, logging why', async () => {
+    await startApp();
+    const gpuGone = { type: 'GPU', reason: 'crashed', exitCode: 139 };
+    electronMock.app.emit('child-process-gone', {}, gpuGone);
+    electronMock.app.emit('child-process-gone', {}, { type: 'Utility', reason: 'crashed', exitCode: 1 });
+    electronMock.app.emit('child-process-gone', {}, gpuGone);
+    expect(electronMock.app.relaunch).not.toHaveBeenCalled();
+    electronMock.app.emit('child-process-gone', {}, gpuGone);
+    expect(electronMock.app.relaunch.mock.calls).toEqual([[{ args: ['.', '--disable-gpu-acceleration'] }]]);
+    expect(electronMock.app.quit).toHaveBeenCalled();
+    electronMock.app.emit('child-process-gone', {}, gpuGone);
+    expect(electronMock.app.relaunch).toHaveBeenCalledTimes(1);
+    expect(electronMock.app.disableHardwareAcceleration).not.toHaveBeenCalled();
+    expect(await readFile(path.join(home, 'logs', 'main.log'), 'utf8')).toMatch(
+      /\] error \(app\) the GPU process crashed 3 times within 5 minutes: relaunching without hardware acceleration\.$/m,
+    );
+  });
+
+  it('starts the relaunched app without hardware acceleration, before ready, and never relaunches it again', async () => {
+    process.argv = [process.execPath, '.', '--disable-gpu-acceleration'];
+    await import('../../main/app/main.js');
+    // Before ready: Electron refuses it after.
+    expect(electronMock.app.disableHardwareAcceleration).toHaveBeenCalledTimes(1);
+    expect(MockBrowserWindow.created).toHaveLength(0);
+    ready();
+    await vi.waitFor(() => expect(MockBrowserWindow.created).toHaveLength(1));
+    for (let i = 0; i < 6; i++) {
+      electronMock.app.emit('child-process-gone', {}, { type: 'GPU', reason: 'crashed', exitCode: 139 });
+    }
+    expect(electronMock.app.relaunch).not.toHaveBeenCalled();
+    expect(electronMock.app.quit).not.toHaveBeenCalled();
   });
 
   it('a second instance quits at once and brings the first one forward', async () => {
