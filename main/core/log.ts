@@ -86,6 +86,9 @@ export function configureLog(logger: ElectronLogger, options: LogOptions): Logs 
 
 /** A log for a plain Node process (`stylemirror serve`): electron-log's Node logger, configured. */
 export function openNodeLog(options: LogOptions, logger: NodeLogger = nodeLog): Logs {
+  // Else electron-log looks for the nearest package.json from the working folder, and fails on
+  // every line when serve is started anywhere else (the file is named here anyway).
+  logger.transports.file.setAppName('style-mirror');
   return configureLog(logger, options);
 }
 
