@@ -212,6 +212,7 @@ if (electronUserDataDir !== undefined) app.setPath('userData', electronUserDataD
 // The log next, so that everything after it is logged: once the user-data folder is settled.
 const logs: Logs = openAppLog();
 const appLog: Log = logs.scope('app');
+if (logs.problem !== null) appLog.warn(logs.problem);
 if (setupSingleInstance()) {
   setupGpuCrashRelaunch();
   setupNavigationGuards();

@@ -26,6 +26,11 @@ export interface Log {
 /** A configured log: scoped writers, and the file it writes. */
 export interface Logs {
   readonly file: string;
+  /**
+   * Why the file cannot be written (then lines go to the terminal only), or null. Checked once, at
+   * the start: a disk that fills later costs log lines, never the mirror.
+   */
+  readonly problem: string | null;
   scope(name: string): Log;
 }
 
@@ -48,31 +53,29 @@ export type ElectronLogger = MainLogger | NodeLogger;
 
 /**
  * Points `logger` at `options.file` with Style Mirror's line format and rotation, and returns its
- * scoped writers. Never throws for the disk: electron-log reports a file it cannot write on the
- * console and keeps going, so a full disk costs log lines, never the mirror.
+ * scoped writers. Never throws for the disk: a file that cannot be written is named in `problem`,
+ * and every line then goes to the terminal instead, warnings or not.
  */
 export function configureLog(logger: ElectronLogger, options: LogOptions): Logs {
   const file = path.resolve(options.file);
   const files = options.files ?? LOG_FILES;
   if (!Number.isInteger(files) || files < 1)
     throw new Error(`Log files to keep must be 1 or more, not ${files}.`);
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-  } catch {
-    // Said by electron-log at the first line it cannot write, with the file named.
-  }
+  const problem = unwritable(file);
   const transport = logger.transports.file;
   transport.resolvePathFn = () => file;
   transport.format = LOG_FORMAT;
   transport.maxSize = options.maxBytes ?? LOG_MAX_BYTES;
-  transport.level = 'info';
+  // Off when it cannot be written: electron-log would print a stack for every line.
+  transport.level = problem === null ? 'info' : false;
   transport.archiveLogFn = (oldFile: LogFile) => archiveLogFile(oldFile, files);
   logger.transports.console.format = LOG_FORMAT;
-  logger.transports.console.level = options.console === false ? false : 'warn';
+  logger.transports.console.level = options.console === false ? false : problem === null ? 'warn' : 'info';
   // Unpadded, so every line's scope is exactly ` (name)`.
   logger.scope.labelPadding = false;
   return {
     file,
+    problem,
     scope: (name) => {
       const scoped = logger.scope(name);
       return {
@@ -82,6 +85,18 @@ export function configureLog(logger: ElectronLogger, options: LogOptions): Logs 
       };
     },
   };
+}
+
+/** Why `file` cannot be appended to (its folder made first), or null when it can. */
+function unwritable(file: string): string | null {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.closeSync(fs.openSync(file, 'a'));
+    return null;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    return `Cannot write the log file ${file}: ${code === 'EISDIR' ? 'it is a folder' : message}.`;
+  }
 }
 
 /** A log for a plain Node process (`stylemirror serve`): electron-log's Node logger, configured. */

@@ -111,6 +111,19 @@ describe('the log', () => {
     expect((await readdir(dir)).sort()).toEqual(['serve.1.log', 'serve.log']);
   });
 
+  it('says why a file it cannot write is not written, and sends every line to the terminal instead', async () => {
+    const printed: unknown[][] = [];
+    const logger = freshLogger();
+    logger.transports.console.writeFn = ({ message }) => void printed.push(message.data);
+    // A folder where the file should be.
+    const logs = configureLog(logger, { file: dir });
+    expect(logs.problem).toBe(`Cannot write the log file ${dir}: it is a folder.`);
+    logs.scope('serve').info('serving');
+    expect(printed).toHaveLength(1);
+    expect(String(printed[0]![0])).toMatch(/\] info \(serve\) serving$/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('refuses to keep no files at all, saying so', () => {
     expect(() => configureLog(freshLogger(), { file: path.join(dir, 'x.log'), files: 0 })).toThrow(
       /Log files to keep must be 1 or more, not 0/,

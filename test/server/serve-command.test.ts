@@ -79,5 +79,9 @@ describe('stylemirror serve (built)', () => {
     ]);
     expect(await badModels.exited).not.toBe(0);
     expect(badModels.output()).toMatch(/--models: .*nowhere is not a folder/);
+
+    const badLog = run(['serve', '--port', '0', '--settings', path.join(dir, 's.json'), '--log-file', dir]);
+    expect(await badLog.exited).not.toBe(0);
+    expect(badLog.output()).toContain(`--log-file: Cannot write the log file ${dir}: it is a folder.`);
   });
 });

@@ -68,6 +68,10 @@ export async function serveCommand(
   const settingsFile = path.resolve(options.settings ?? defaultSettingsFile());
   const snapshotsDir = options.snapshots === undefined ? undefined : path.resolve(options.snapshots);
   const logs = openNodeLog({ file: options.logFile ?? defaultLogFile() });
+  // A log the person asked for must be there; the default one is worth a warning, not a refusal.
+  if (logs.problem !== null && options.logFile !== undefined) {
+    throw new Error(`--log-file: ${logs.problem} Give a file in a folder you can write.`);
+  }
   const serveLog = logs.scope('serve');
 
   const server = await startBrowserServer({
@@ -83,7 +87,12 @@ export async function serveCommand(
     log: logs.scope('server').warn,
     engineLog: logs.scope('engine').warn,
   });
-  printBanner(server, options, { modelsDir, settingsFile, snapshotsDir, logFile: logs.file }, log);
+  printBanner(
+    server,
+    options,
+    { modelsDir, settingsFile, snapshotsDir, logFile: logs.file, logProblem: logs.problem },
+    log,
+  );
   // Never the address itself: beyond loopback it carries the access token.
   serveLog.info(`serving on ${options.host}, port ${server.port}; settings ${settingsFile}`);
 
@@ -120,6 +129,7 @@ function printBanner(
     settingsFile: string;
     snapshotsDir: string | undefined;
     logFile: string;
+    logProblem: string | null;
   },
   log: (line: string) => void,
 ): void {
@@ -143,7 +153,9 @@ function printBanner(
   );
   log(`Settings:  ${where.settingsFile}`);
   log(`Snapshots: ${where.snapshotsDir ?? `the settings' folder, else ${defaultSnapshotsDir()}`}`);
-  log(`Log:       ${where.logFile}`);
+  log(
+    `Log:       ${where.logProblem === null ? where.logFile : `${where.logProblem} Logging to this terminal only.`}`,
+  );
   const box = DEFAULT_PAGE_PROCESSING_BOX;
   log(
     `Limits:    ${MAX_PAGES} pages at once; frames up to ${MAX_PAGE_FRAME.pixels} pixels (1920x1080), ` +
