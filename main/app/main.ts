@@ -191,9 +191,10 @@ async function start(): Promise<void> {
       warn: appLog.warn,
     }),
     ownWindows,
+    logs.scope('guard').warn,
   );
 
-  const window = createMainWindow(PRELOAD_PATH, ownWindows);
+  const window = createMainWindow(PRELOAD_PATH, ownWindows, appLog.error);
   mainWindow = window;
   watchPage(window, logs.scope('page').warn);
   // Every load (the first, a reload, a crash recovery) starts a page whose old port, if any, is gone.
@@ -215,7 +216,7 @@ const appLog: Log = logs.scope('app');
 if (logs.problem !== null) appLog.warn(logs.problem);
 if (setupSingleInstance()) {
   setupGpuCrashRelaunch();
-  setupNavigationGuards();
+  setupNavigationGuards(logs.scope('guard').warn);
   setupCrashLogging();
   setupQuit();
   start().catch((error: unknown) => fail(`unexpected error while starting: ${String(error)}`));

@@ -64,14 +64,18 @@ export class OwnWindows {
  * Opens the mirror's window on `app://renderer/index.html`, trusted in `ownWindows`, and shows it
  * once its first paint is ready (or its load failed: a window that never appears explains nothing).
  */
-export function createMainWindow(preloadPath: string, ownWindows: OwnWindows): BrowserWindow {
+export function createMainWindow(
+  preloadPath: string,
+  ownWindows: OwnWindows,
+  log: (line: string) => void = (line) => console.error(`Style Mirror: ${line}`),
+): BrowserWindow {
   const window = new BrowserWindow(mainWindowOptions(preloadPath));
   // Tracked before loading, so the page's first IPC call already finds it trusted.
   ownWindows.track(window);
   window.once('ready-to-show', () => window.show());
   window.webContents.once('did-fail-load', () => window.show());
   void window.loadURL(RENDERER_URL).catch((error: unknown) => {
-    console.error(`Style Mirror: could not load ${RENDERER_URL}: ${String(error)}`);
+    log(`could not load ${RENDERER_URL}: ${String(error)}`);
   });
   return window;
 }

@@ -7,6 +7,7 @@ import {
   electronMock,
   MockBrowserWindow,
   MockMessageChannelMain,
+  MockWebContents,
   resetElectronMock,
   setAppPath,
 } from './electron-mock.js';
@@ -273,6 +274,9 @@ describe('main.ts', () => {
       { type: 'Utility', serviceName: 'Style Mirror engine', reason: 'crashed', exitCode: 139 },
     );
     window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 11 });
+    const contents = new MockWebContents();
+    electronMock.app.emit('web-contents-created', {}, contents);
+    contents.emit('will-navigate', { url: 'https://elsewhere.example/', preventDefault: vi.fn() });
     const logged = await readFile(path.join(home, 'logs', 'main.log'), 'utf8');
     const line = (scope: string, text: RegExp): RegExp =>
       new RegExp(
@@ -283,6 +287,7 @@ describe('main.ts', () => {
     expect(logged).toMatch(line('engine', /The style engine stopped unexpectedly \(exit code 139\)/));
     expect(logged).toMatch(line('app', /Style Mirror engine process gone \(crashed, exit code 139\)\.$/));
     expect(logged).toMatch(line('page', /the page stopped \(crashed\); reloading it in 1 s\.$/));
+    expect(logged).toMatch(line('guard', /refused navigation to https:\/\/elsewhere\.example\/$/));
   });
 
   it('relaunches once without hardware acceleration after 3 GPU crashes, logging why', async () => {
