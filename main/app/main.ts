@@ -10,7 +10,7 @@ import {
   DISABLE_GPU_FLAG,
   GPU_CRASH_WINDOW_MS,
   GpuCrashPolicy,
-  relaunchArgs,
+  relaunchOptions,
 } from '../core/gpu-crash-policy.js';
 import type { Log, Logs } from '../core/log.js';
 import { openAppLog } from './app-log.js';
@@ -86,7 +86,7 @@ function setupGpuCrashRelaunch(): void {
       `the GPU process crashed ${decision.crashes} times within ${GPU_CRASH_WINDOW_MS / 60_000} minutes: ` +
         'relaunching without hardware acceleration.',
     );
-    app.relaunch({ args: relaunchArgs(process.argv) });
+    app.relaunch(relaunchOptions(process.argv));
     // quit, not exit: will-quit still lets the engine release its model; settings are written as they change.
     app.quit();
   });

@@ -69,10 +69,18 @@ export function accelerationOffIn(args: readonly string[]): boolean {
 }
 
 /**
- * The arguments for the relaunch: this run's own (after the executable: `.` in development, the
- * person's `--models`), with {@link DISABLE_GPU_FLAG} added once.
+ * Electron's `app.relaunch` options: this run's arguments (after the executable: `.` in development,
+ * the person's `--models`) with {@link DISABLE_GPU_FLAG} added once. An AppImage runs from a mount
+ * that is gone once it quits, so it is relaunched through the AppImage file itself.
  */
-export function relaunchArgs(argv: readonly string[]): string[] {
+export function relaunchOptions(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { args: string[]; execPath?: string } {
   const args = argv.slice(1);
-  return accelerationOffIn(args) ? args : [...args, DISABLE_GPU_FLAG];
+  const withFlag = accelerationOffIn(args) ? args : [...args, DISABLE_GPU_FLAG];
+  const appImage = env.APPIMAGE;
+  return appImage === undefined || appImage === ''
+    ? { args: withFlag }
+    : { args: withFlag, execPath: appImage };
 }

@@ -153,6 +153,8 @@ export const electronMock = {
     handlers: ipcHandlers,
     // electron-store registers a sync listener for renderer-side stores, which this app does not use.
     on: vi.fn(),
+    removeHandler: vi.fn((channel: string) => void ipcHandlers.delete(channel)),
+    removeAllListeners: vi.fn(),
   },
   protocol: {
     registerSchemesAsPrivileged: vi.fn(),

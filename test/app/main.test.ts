@@ -292,6 +292,9 @@ describe('main.ts', () => {
 
   it('relaunches once without hardware acceleration after 3 GPU crashes, logging why', async () => {
     await startApp();
+    // The log answers no page: electron-log's own IPC channel is closed.
+    expect(electronMock.ipcMain.removeHandler).toHaveBeenCalledWith('__ELECTRON_LOG__');
+    expect(electronMock.ipcMain.removeAllListeners).toHaveBeenCalledWith('__ELECTRON_LOG__');
     const gpuGone = { type: 'GPU', reason: 'crashed', exitCode: 139 };
     electronMock.app.emit('child-process-gone', {}, gpuGone);
     electronMock.app.emit('child-process-gone', {}, { type: 'Utility', reason: 'crashed', exitCode: 1 });

@@ -5,7 +5,7 @@ import {
   GPU_CRASH_LIMIT,
   GPU_CRASH_WINDOW_MS,
   GpuCrashPolicy,
-  relaunchArgs,
+  relaunchOptions,
 } from '../../main/core/gpu-crash-policy.js';
 
 const GPU_CRASH = { type: 'GPU', reason: 'crashed' };
@@ -69,8 +69,18 @@ describe('GpuCrashPolicy', () => {
 describe('the relaunch flag', () => {
   it("adds the flag to this run's arguments, once", () => {
     const argv = ['/opt/electron', '.', '--models', '/art'];
-    expect(relaunchArgs(argv)).toEqual(['.', '--models', '/art', DISABLE_GPU_FLAG]);
-    expect(relaunchArgs(['/opt/electron', '.', DISABLE_GPU_FLAG])).toEqual(['.', DISABLE_GPU_FLAG]);
+    expect(relaunchOptions(argv, {})).toEqual({ args: ['.', '--models', '/art', DISABLE_GPU_FLAG] });
+    expect(relaunchOptions(['/opt/electron', '.', DISABLE_GPU_FLAG], {})).toEqual({
+      args: ['.', DISABLE_GPU_FLAG],
+    });
+  });
+
+  it('relaunches an AppImage through the AppImage file, not its vanishing mount', () => {
+    const argv = ['/tmp/.mount_StyleX/style-mirror'];
+    expect(relaunchOptions(argv, { APPIMAGE: '/home/a/Style Mirror.AppImage' })).toEqual({
+      args: [DISABLE_GPU_FLAG],
+      execPath: '/home/a/Style Mirror.AppImage',
+    });
   });
 
   it('is read from the arguments', () => {
