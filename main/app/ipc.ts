@@ -60,11 +60,15 @@ const FORBIDDEN: Result<never> = {
  * through the contract, so that a handler only ever sees a well-formed request from our page.
  * Handlers never throw across IPC: every answer is a `Result`.
  */
-export function setupIpc(handlers: ControlHandlers, ownWindows: OwnWindows): void {
+export function setupIpc(
+  handlers: ControlHandlers,
+  ownWindows: OwnWindows,
+  log: (line: string) => void = (line) => console.warn(`Style Mirror: ${line}`),
+): void {
   for (const channel of Object.keys(CONTROL_CHANNELS) as ControlChannel[]) {
     ipcMain.handle(channel, async (event, payload: unknown): Promise<Result<unknown>> => {
       if (!isTrustedSender(senderInfo(event), ownWindows.webContentsIds)) {
-        console.warn(`Style Mirror: refused a ${channel} call from outside the app's own page.`);
+        log(`refused a ${channel} call from outside the app's own page.`);
         return FORBIDDEN;
       }
       return dispatchControl(handlers, channel, payload);

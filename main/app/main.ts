@@ -16,6 +16,15 @@ import {
 import type { SettingsStore } from '../core/settings/settings-store.js';
 import { KioskRuntime, kioskWindowPlan, type KioskWindowPlan } from '../core/kiosk-window.js';
 import { createControlHandlers } from '../core/mirror-service.js';
+import {
+  accelerationOffIn,
+  DISABLE_GPU_FLAG,
+  GPU_CRASH_WINDOW_MS,
+  GpuCrashPolicy,
+  relaunchOptions,
+} from '../core/gpu-crash-policy.js';
+import type { Log, Logs } from '../core/log.js';
+import { openAppLog } from './app-log.js';
 import { JsonFileSettingsStore } from '../core/settings/settings-file-store.js';
 import { ModelLibrary } from '../core/model-library.js';
 import { SnapshotFolder } from '../core/snapshots.js';
@@ -82,12 +91,35 @@ function setupSingleInstance(): boolean {
 function setupCrashLogging(): void {
   app.on('child-process-gone', (_event, details) => {
     const name = details.serviceName ?? details.name ?? details.type;
-    console.warn(`Style Mirror: ${name} process gone (${details.reason}, exit code ${details.exitCode}).`);
+    appLog.warn(`${name} process gone (${details.reason}, exit code ${details.exitCode}).`);
   });
   app.on('render-process-gone', (_event, _webContents, details) => {
-    console.warn(
-      `Style Mirror: a page's process is gone (${details.reason}, exit code ${details.exitCode}).`,
+    appLog.warn(`a page's process is gone (${details.reason}, exit code ${details.exitCode}).`);
+  });
+}
+
+/**
+ * A GPU process that keeps crashing leaves a black window: relaunch once without hardware
+ * acceleration (gpu-crash-policy.ts). Before `ready`: Electron disables acceleration only then, so the
+ * relaunched app carries a flag that this reads at its start.
+ */
+function setupGpuCrashRelaunch(): void {
+  const accelerationOff = accelerationOffIn(process.argv);
+  if (accelerationOff) {
+    app.disableHardwareAcceleration();
+    appLog.warn(`hardware acceleration is off for this run (${DISABLE_GPU_FLAG}).`);
+  }
+  const policy = new GpuCrashPolicy({ accelerationOff });
+  app.on('child-process-gone', (_event, details) => {
+    const decision = policy.processGone(details);
+    if (decision.action !== 'relaunch-without-gpu') return;
+    appLog.error(
+      `the GPU process crashed ${decision.crashes} times within ${GPU_CRASH_WINDOW_MS / 60_000} minutes: ` +
+        'relaunching without hardware acceleration.',
     );
+    app.relaunch(relaunchOptions(process.argv));
+    // quit, not exit: will-quit still lets the engine release its model; settings are written as they change.
+    app.quit();
   });
 }
 
@@ -136,7 +168,7 @@ function setupKiosk(
     screen.getAllDisplays(),
     screen.getPrimaryDisplay(),
   );
-  if (plan.note !== null) console.log(`Style Mirror: ${plan.note}`);
+  if (plan.note !== null) appLog.info(plan.note);
   let blocker: number | undefined;
   const runtime = new KioskRuntime(plan, settings.get(), {
     preventDisplaySleep: (on) => {
@@ -174,7 +206,7 @@ function setupKiosk(
 
 /** Shows a startup failure to the person (there may be no terminal) and quits. */
 function fail(message: string): void {
-  console.error(`Style Mirror: ${message}`);
+  appLog.error(message);
   dialog.showErrorBox('Style Mirror cannot start', message);
   app.exit(1);
 }
@@ -196,7 +228,7 @@ async function start(): Promise<void> {
   // Never fails: a damaged file is kept aside, an unwritable folder gives the settings read and a
   // warning, which the page shows the person (settings:warnings).
   const settingsFileStore = new JsonFileSettingsStore(settingsFile(app.getPath('userData')));
-  for (const warning of settingsFileStore.warnings) console.warn(`Style Mirror: ${warning}`);
+  for (const warning of settingsFileStore.warnings) logs.scope('settings').warn(warning);
   const kiosk = setupKiosk(settingsFileStore, kioskFlag);
   // The remote control follows its settings, however they change.
   const settings = watchRemoteSettings(
@@ -204,16 +236,17 @@ async function start(): Promise<void> {
     (next) => void remote?.configure(remoteEndpoints(next, remoteOverride)),
   );
   if (modelsOverride !== null) {
-    console.log(`Style Mirror: models from ${modelsOverride} for this run (--models).`);
+    appLog.info(`models from ${modelsOverride} for this run (--models).`);
   }
 
   // The scheme's handler and the permission handlers exist before the window loads anything.
   setupAppProtocol(RENDERER_DIR);
   setupPermissions(session.defaultSession, ownWindows);
 
+  const engineWarn = logs.scope('engine').warn;
   const log = (message: string): void => {
     lastError.note(message);
-    console.warn(`Style Mirror engine: ${message}`);
+    engineWarn(message);
   };
   engineLauncher = new UtilityProcessLauncher(ENGINE_WORKER_PATH, log);
   const engineSupervisor = new EngineSupervisor(engineLauncher, { log });
@@ -255,11 +288,12 @@ async function start(): Promise<void> {
       },
       pickImport: () => pickImportInDialog(mainWindow),
       packs: new PackDownloads({ libraryDir: paths.libraryDir, cacheDir: paths.cacheDir }),
-      warn: (message) => console.warn(`Style Mirror: ${message}`),
+      warn: appLog.warn,
       // One window: its reports are the window's.
       reportPage: (report) => pages.report('window', report),
     }),
     ownWindows,
+    logs.scope('guard').warn,
   );
   remote = new RemoteControl({
     run: createRemoteVerbs({
@@ -284,13 +318,13 @@ async function start(): Promise<void> {
         },
         pages,
       ),
-    log: (line) => console.warn(`Style Mirror: ${line}`),
+    log: logs.scope('remote').warn,
   });
   void remote.configure(remoteEndpoints(settings.get(), remoteOverride));
 
-  const window = createMainWindow(PRELOAD_PATH, ownWindows, kiosk.plan);
+  const window = createMainWindow(PRELOAD_PATH, ownWindows, kiosk.plan, appLog.error);
   mainWindow = window;
-  watchPage(window, (line) => console.warn(`Style Mirror: ${line}`));
+  watchPage(window, logs.scope('page').warn);
   // Every load (the first, a reload, a crash recovery) starts a page whose old port, if any, is gone.
   window.webContents.on('did-finish-load', () => sendFramePort(window.webContents));
   const detachPage = pages.attach('window', (event) => sendMirrorEvent(window.webContents, event));
@@ -306,8 +340,13 @@ registerAppScheme();
 // single-instance lock, which lives in the user-data folder (a stick's mirror is its own instance).
 const { electronUserDataDir } = stylemirrorPaths();
 if (electronUserDataDir !== undefined) app.setPath('userData', electronUserDataDir);
+// The log next, so that everything after it is logged: once the user-data folder is settled.
+const logs: Logs = openAppLog();
+const appLog: Log = logs.scope('app');
+if (logs.problem !== null) appLog.warn(logs.problem);
 if (setupSingleInstance()) {
-  setupNavigationGuards();
+  setupGpuCrashRelaunch();
+  setupNavigationGuards(logs.scope('guard').warn);
   setupCrashLogging();
   setupQuit();
   start().catch((error: unknown) => fail(`unexpected error while starting: ${String(error)}`));

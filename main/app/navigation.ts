@@ -6,30 +6,33 @@ import { isRendererUrl } from './app-origin.js';
  * windows, no <webview>. The mirror has no links to follow, so anything trying to leave is a bug or
  * an attack, and is logged.
  */
-export function guardWebContents(contents: WebContents): void {
+export function guardWebContents(
+  contents: WebContents,
+  log: (line: string) => void = (line) => console.warn(`Style Mirror: ${line}`),
+): void {
   contents.on('will-navigate', (event) => {
     if (isRendererUrl(event.url)) return;
     event.preventDefault();
-    console.warn(`Style Mirror: refused navigation to ${event.url}`);
+    log(`refused navigation to ${event.url}`);
   });
   // Subframes too: the page has none of its own, so one navigating is never legitimate.
   contents.on('will-frame-navigate', (event) => {
     if (event.isMainFrame || isRendererUrl(event.url)) return;
     event.preventDefault();
-    console.warn(`Style Mirror: refused frame navigation to ${event.url}`);
+    log(`refused frame navigation to ${event.url}`);
   });
   contents.on('will-redirect', (event) => {
     if (isRendererUrl(event.url)) return;
     event.preventDefault();
-    console.warn(`Style Mirror: refused redirect to ${event.url}`);
+    log(`refused redirect to ${event.url}`);
   });
   contents.setWindowOpenHandler(({ url }) => {
-    console.warn(`Style Mirror: refused to open a window for ${url}`);
+    log(`refused to open a window for ${url}`);
     return { action: 'deny' };
   });
   contents.on('will-attach-webview', (event) => {
     event.preventDefault();
-    console.warn('Style Mirror: refused to attach a <webview>');
+    log('refused to attach a <webview>');
   });
 }
 
@@ -37,6 +40,6 @@ export function guardWebContents(contents: WebContents): void {
  * Guards every webContents the app ever creates, as Electron's security checklist advises, so a
  * window added later cannot forget to. Call before the first window opens.
  */
-export function setupNavigationGuards(): void {
-  app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
+export function setupNavigationGuards(log?: (line: string) => void): void {
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, log));
 }

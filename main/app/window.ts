@@ -69,6 +69,7 @@ export function createMainWindow(
   preloadPath: string,
   ownWindows: OwnWindows,
   kiosk: Pick<KioskWindowPlan, 'windowOptions' | 'pageQuery'> = { windowOptions: {}, pageQuery: '' },
+  log: (line: string) => void = (line) => console.error(`Style Mirror: ${line}`),
 ): BrowserWindow {
   // Kiosk mode adds place, size and full screen only (its type has no webPreferences): they stay as above.
   const window = new BrowserWindow({ ...mainWindowOptions(preloadPath), ...kiosk.windowOptions });
@@ -78,7 +79,7 @@ export function createMainWindow(
   window.webContents.once('did-fail-load', () => window.show());
   const url = RENDERER_URL + kiosk.pageQuery;
   void window.loadURL(url).catch((error: unknown) => {
-    console.error(`Style Mirror: could not load ${url}: ${String(error)}`);
+    log(`could not load ${url}: ${String(error)}`);
   });
   return window;
 }

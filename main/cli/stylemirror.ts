@@ -129,6 +129,7 @@ program
     '--control-host <address>',
     "the remote control's address (default 127.0.0.1); beyond loopback, HTTP needs the printed token and OSC has none",
   )
+  .option('--log-file <file>', 'where to log, rotated at 1 MiB (default: serve.log in the logs folder)')
   .action(async (opts) => {
     await serveCommand(opts);
   });

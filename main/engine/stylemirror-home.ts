@@ -16,6 +16,8 @@ export interface StylemirrorPaths {
   readonly cacheDir: string;
   /** Browser mode's and the CLI's settings (`settings.json`). */
   readonly configDir: string;
+  /** Log files: `serve.log` (browser mode), and the app's own when `STYLEMIRROR_HOME` is set. */
+  readonly logsDir: string;
   /** Electron's user-data folder when `STYLEMIRROR_HOME` is set (the app's settings, its own caches). */
   readonly electronUserDataDir: string | undefined;
 }
@@ -32,6 +34,7 @@ export function stylemirrorPaths(env: NodeJS.ProcessEnv = process.env): Stylemir
       libraryDir: path.join(root, 'library'),
       cacheDir: path.join(root, 'cache'),
       configDir: root,
+      logsDir: path.join(root, 'logs'),
       electronUserDataDir: path.join(root, 'app'),
     };
   }
@@ -41,6 +44,7 @@ export function stylemirrorPaths(env: NodeJS.ProcessEnv = process.env): Stylemir
     libraryDir: path.join(platform.data, 'library'),
     cacheDir: platform.cache,
     configDir: platform.config,
+    logsDir: platform.log,
     electronUserDataDir: undefined,
   };
 }

@@ -76,6 +76,8 @@ export interface BrowserServerOptions {
   readonly log?: (line: string) => void;
   /** The remote control's endpoints from the command line, over the settings' `remote` group. */
   readonly remote?: RemoteOverrides;
+  /** The default engine's crashes, hangs and restarts, one line each; default `log`, marked `style engine:`. */
+  readonly engineLog?: (line: string) => void;
 }
 
 export interface BrowserServer {
@@ -123,7 +125,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     void remote.configure(remoteEndpoints(next, options.remote));
   });
 
-  const engine = options.engine ?? startWorkerEngine({ log: (message) => log(`style engine: ${message}`) });
+  const engine =
+    options.engine ??
+    startWorkerEngine({ log: options.engineLog ?? ((message) => log(`style engine: ${message}`)) });
   const libraryDir = options.libraryDir ?? stylemirrorPaths().libraryDir;
   const modelsDir = (): string | null => options.modelsDir ?? settings.get().modelsDir;
   const snapshotsDir = (): string =>

@@ -149,6 +149,8 @@ const app = Object.assign(new EventEmitter(), {
       memory: { workingSetSize: number };
     }[] => [],
   ),
+  disableHardwareAcceleration: vi.fn(),
+  relaunch: vi.fn(),
 });
 
 /** One 1920x1080 primary display, unless a test plugs in more. */
@@ -168,6 +170,8 @@ export const electronMock = {
     handlers: ipcHandlers,
     // electron-store registers a sync listener for renderer-side stores, which this app does not use.
     on: vi.fn(),
+    removeHandler: vi.fn((channel: string) => void ipcHandlers.delete(channel)),
+    removeAllListeners: vi.fn(),
   },
   protocol: {
     registerSchemesAsPrivileged: vi.fn(),
@@ -224,5 +228,14 @@ export function resetElectronMock(): void {
 }
 
 vi.mock('electron', () => ({ ...electronMock, default: electronMock }));
+
+// electron-log/main requires the real `electron` (CommonJS, out of the mock's reach): stand in its Node
+// logger, which is the same logger class and file transport. Quiet on the terminal; files are real.
+vi.mock('electron-log/main', async () => {
+  const { default: nodeLog } = await import('electron-log/node');
+  const logger = nodeLog.create({ logId: 'electron-mock-main' });
+  logger.transports.console.writeFn = () => undefined;
+  return { default: logger };
+});
 
 // electron-store itself is real: vitest.config.ts inlines it, so its `import electron` gets the mock above.

@@ -7,11 +7,12 @@ import {
   electronMock,
   MockBrowserWindow,
   MockMessageChannelMain,
+  MockWebContents,
   resetElectronMock,
   setAppPath,
 } from './electron-mock.js';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -250,9 +251,11 @@ describe('main.ts', () => {
       { pid: 11, type: 'Utility', serviceName: 'Style Mirror engine', memory: { workingSetSize: 4096 } },
     ]);
     const window = await startApp();
-    const warned = (): string => vi.mocked(console.warn).mock.calls.flat().join('\n');
-    await vi.waitFor(() => expect(warned()).toMatch(/Remote control: http/));
-    const api = /Remote control: (http:\/\/127\.0\.0\.1:\d+\/api\/v1)/.exec(warned())![1]!;
+    // The address goes to main.log (and the terminal) in the remote scope.
+    const logged = (): Promise<string> =>
+      readFile(path.join(home, 'logs', 'main.log'), 'utf8').catch(() => '');
+    await vi.waitFor(async () => expect(await logged()).toMatch(/\(remote\) Remote control: http/));
+    const api = /Remote control: (http:\/\/127\.0\.0\.1:\d+\/api\/v1)/.exec(await logged())![1]!;
     try {
       const report = {
         displayedFps: 9,
@@ -356,6 +359,69 @@ describe('main.ts', () => {
     expect(window.setKiosk).toHaveBeenCalledWith(true);
     expect(electronMock.powerSaveBlocker.start).toHaveBeenCalledWith('prevent-display-sleep');
     expect(electronMock.app.setLoginItemSettings).toHaveBeenCalledWith({ openAtLogin: true });
+  });
+
+  it('logs to main.log in the logs folder, in the one line format: settings warnings, engine crashes, pages', async () => {
+    await mkdir(userData, { recursive: true });
+    await writeFile(path.join(userData, 'settings.json'), '{ "strength": 0.3, oops');
+    const window = await startApp();
+    electronMock.utilityProcess.forked[0]!.emit('exit', 139);
+    electronMock.app.emit(
+      'child-process-gone',
+      {},
+      { type: 'Utility', serviceName: 'Style Mirror engine', reason: 'crashed', exitCode: 139 },
+    );
+    window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 11 });
+    const contents = new MockWebContents();
+    electronMock.app.emit('web-contents-created', {}, contents);
+    contents.emit('will-navigate', { url: 'https://elsewhere.example/', preventDefault: vi.fn() });
+    const logged = await readFile(path.join(home, 'logs', 'main.log'), 'utf8');
+    const line = (scope: string, text: RegExp): RegExp =>
+      new RegExp(
+        `^\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}[+-]\\d\\d:\\d\\d\\] warn \\(${scope}\\) ${text.source}`,
+        'm',
+      );
+    expect(logged).toMatch(line('settings', /Some settings in .*settings\.json could not be used/));
+    expect(logged).toMatch(line('engine', /The style engine stopped unexpectedly \(exit code 139\)/));
+    expect(logged).toMatch(line('app', /Style Mirror engine process gone \(crashed, exit code 139\)\.$/));
+    expect(logged).toMatch(line('page', /the page stopped \(crashed\); reloading it in 1 s\.$/));
+    expect(logged).toMatch(line('guard', /refused navigation to https:\/\/elsewhere\.example\/$/));
+  });
+
+  it('relaunches once without hardware acceleration after 3 GPU crashes, logging why', async () => {
+    await startApp();
+    // The log answers no page: electron-log's own IPC channel is closed.
+    expect(electronMock.ipcMain.removeHandler).toHaveBeenCalledWith('__ELECTRON_LOG__');
+    expect(electronMock.ipcMain.removeAllListeners).toHaveBeenCalledWith('__ELECTRON_LOG__');
+    const gpuGone = { type: 'GPU', reason: 'crashed', exitCode: 139 };
+    electronMock.app.emit('child-process-gone', {}, gpuGone);
+    electronMock.app.emit('child-process-gone', {}, { type: 'Utility', reason: 'crashed', exitCode: 1 });
+    electronMock.app.emit('child-process-gone', {}, gpuGone);
+    expect(electronMock.app.relaunch).not.toHaveBeenCalled();
+    electronMock.app.emit('child-process-gone', {}, gpuGone);
+    expect(electronMock.app.relaunch.mock.calls).toEqual([[{ args: ['.', '--disable-gpu-acceleration'] }]]);
+    expect(electronMock.app.quit).toHaveBeenCalled();
+    electronMock.app.emit('child-process-gone', {}, gpuGone);
+    expect(electronMock.app.relaunch).toHaveBeenCalledTimes(1);
+    expect(electronMock.app.disableHardwareAcceleration).not.toHaveBeenCalled();
+    expect(await readFile(path.join(home, 'logs', 'main.log'), 'utf8')).toMatch(
+      /\] error \(app\) the GPU process crashed 3 times within 5 minutes: relaunching without hardware acceleration\.$/m,
+    );
+  });
+
+  it('starts the relaunched app without hardware acceleration, before ready, and never relaunches it again', async () => {
+    process.argv = [process.execPath, '.', '--disable-gpu-acceleration'];
+    await import('../../main/app/main.js');
+    // Before ready: Electron refuses it after.
+    expect(electronMock.app.disableHardwareAcceleration).toHaveBeenCalledTimes(1);
+    expect(MockBrowserWindow.created).toHaveLength(0);
+    ready();
+    await vi.waitFor(() => expect(MockBrowserWindow.created).toHaveLength(1));
+    for (let i = 0; i < 6; i++) {
+      electronMock.app.emit('child-process-gone', {}, { type: 'GPU', reason: 'crashed', exitCode: 139 });
+    }
+    expect(electronMock.app.relaunch).not.toHaveBeenCalled();
+    expect(electronMock.app.quit).not.toHaveBeenCalled();
   });
 
   it('a second instance quits at once and brings the first one forward', async () => {

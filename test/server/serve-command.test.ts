@@ -2,7 +2,7 @@
  * `stylemirror serve` as a person runs it: the built CLI in its own process, its printed address
  * opened, then Ctrl-C. Needs `npm run build` first (`npm test` does).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,12 @@ describe('stylemirror serve (built)', () => {
       serve.child.kill('SIGINT');
       expect(await serve.exited).toBe(0);
       expect(serve.output()).toMatch(/Ctrl-C: stopping Style Mirror…\nStopped\./);
+      // Its log, in STYLEMIRROR_HOME (every test file has its own), as the banner said.
+      const logFile = path.join(process.env.STYLEMIRROR_HOME!, 'logs', 'serve.log');
+      expect(printed).toContain(`Log:       ${logFile}`);
+      const logged = await readFile(logFile, 'utf8');
+      expect(logged).toMatch(/^\[[^\]]+\] info \(serve\) serving on 127\.0\.0\.1, port \d+; settings /m);
+      expect(logged).toMatch(/^\[[^\]]+\] info \(serve\) stopped$/m);
     } finally {
       serve.child.kill('SIGKILL');
     }
@@ -73,5 +79,9 @@ describe('stylemirror serve (built)', () => {
     ]);
     expect(await badModels.exited).not.toBe(0);
     expect(badModels.output()).toMatch(/--models: .*nowhere is not a folder/);
+
+    const badLog = run(['serve', '--port', '0', '--settings', path.join(dir, 's.json'), '--log-file', dir]);
+    expect(await badLog.exited).not.toBe(0);
+    expect(badLog.output()).toContain(`--log-file: Cannot write the log file ${dir}: it is a folder.`);
   });
 });

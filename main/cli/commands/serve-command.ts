@@ -14,6 +14,7 @@ import { MAX_PAGES, SNAPSHOT_QUOTA } from '../../server/browser-limits.js';
 import { DEFAULT_PAGE_PROCESSING_BOX, MAX_PAGE_FRAME } from '../../../common/wire.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
 import { stylemirrorPaths } from '../../engine/stylemirror-home.js';
+import { openNodeLog } from '../../core/log.js';
 
 export interface ServeOptions {
   readonly port: number;
@@ -32,6 +33,8 @@ export interface ServeOptions {
   readonly controlPort?: number;
   readonly oscPort?: number;
   readonly controlHost?: string;
+  /** The log file (rotated beside itself); default `serve.log` in the logs folder. */
+  readonly logFile?: string;
 }
 
 /** The built page, beside the built CLI: dist/main/cli/commands -> dist/renderer. */
@@ -40,6 +43,11 @@ export const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.m
 /** Browser mode's settings file: its own, so it never races the Electron app's settings. */
 export function defaultSettingsFile(): string {
   return path.join(stylemirrorPaths().configDir, 'settings.json');
+}
+
+/** Browser mode's log: `serve.log` in STYLEMIRROR_HOME's `logs` folder, else the platform's. */
+export function defaultLogFile(): string {
+  return path.join(stylemirrorPaths().logsDir, 'serve.log');
 }
 
 /** `--port`: a whole number from 0 (any free port) to 65535. */
@@ -63,6 +71,12 @@ export async function serveCommand(
     options.models === undefined ? undefined : await existingFolder(options.models, '--models');
   const settingsFile = path.resolve(options.settings ?? defaultSettingsFile());
   const snapshotsDir = options.snapshots === undefined ? undefined : path.resolve(options.snapshots);
+  const logs = openNodeLog({ file: options.logFile ?? defaultLogFile() });
+  // A log the person asked for must be there; the default one is worth a warning, not a refusal.
+  if (logs.problem !== null && options.logFile !== undefined) {
+    throw new Error(`--log-file: ${logs.problem} Give a file in a folder you can write.`);
+  }
+  const serveLog = logs.scope('serve');
 
   const server = await startBrowserServer({
     host: options.host,
@@ -79,20 +93,32 @@ export async function serveCommand(
       ...(options.controlPort === undefined ? {} : { httpPort: options.controlPort }),
       ...(options.oscPort === undefined ? {} : { oscPort: options.oscPort }),
     },
+    log: logs.scope('server').warn,
+    engineLog: logs.scope('engine').warn,
   });
-  printBanner(server, options, { modelsDir, settingsFile, snapshotsDir }, log);
+  printBanner(
+    server,
+    options,
+    { modelsDir, settingsFile, snapshotsDir, logFile: logs.file, logProblem: logs.problem },
+    log,
+  );
+  // Never the address itself: beyond loopback it carries the access token.
+  serveLog.info(`serving on ${options.host}, port ${server.port}; settings ${settingsFile}`);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       log(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping Style Mirror…`);
+      serveLog.info(`stopping (${signal})`);
       server.close().then(
         () => {
+          serveLog.info('stopped');
           log('Stopped.');
           resolve();
         },
         (error: unknown) => {
+          serveLog.error(`stopped, with an error on the way: ${(error as Error).message}`);
           log(`Stopped, with an error on the way: ${(error as Error).message}`);
           process.exitCode = 1;
           resolve();
@@ -107,7 +133,13 @@ export async function serveCommand(
 function printBanner(
   server: BrowserServer,
   options: ServeOptions,
-  where: { modelsDir: string | undefined; settingsFile: string; snapshotsDir: string | undefined },
+  where: {
+    modelsDir: string | undefined;
+    settingsFile: string;
+    snapshotsDir: string | undefined;
+    logFile: string;
+    logProblem: string | null;
+  },
   log: (line: string) => void,
 ): void {
   log('Style Mirror is serving the mirror to your browser. Open:');
@@ -130,6 +162,9 @@ function printBanner(
   );
   log(`Settings:  ${where.settingsFile}`);
   log(`Snapshots: ${where.snapshotsDir ?? `the settings' folder, else ${defaultSnapshotsDir()}`}`);
+  log(
+    `Log:       ${where.logProblem === null ? where.logFile : `${where.logProblem} Logging to this terminal only.`}`,
+  );
   const box = DEFAULT_PAGE_PROCESSING_BOX;
   log(
     `Limits:    ${MAX_PAGES} pages at once; frames up to ${MAX_PAGE_FRAME.pixels} pixels (1920x1080), ` +
