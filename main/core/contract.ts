@@ -28,6 +28,9 @@ const BackendInfoSchema = z.object({
   runtime: z.string(),
   device: z.string(),
   fallbackReason: z.string().optional(),
+  // Optional here so that renderer code and fakes written before int8 still type-check.
+  precision: z.enum(['fp32', 'int8']).optional(),
+  precisionReason: z.string().optional(),
 });
 
 export const EngineStatusSchema = z.object({

@@ -1,6 +1,6 @@
 import type { LoadedNetwork } from './backends/backend.js';
 import { openNetwork, type OpenNetworkOptions } from './backends/select-backend.js';
-import type { BackendChoice, EngineStatus } from './engine-types.js';
+import type { BackendChoice, EngineStatus, PrecisionChoice } from './engine-types.js';
 import { checkFrame, FrameError, type Frame } from './frame/frame.js';
 import { readMl5Model } from './model/ml5-model-reader.js';
 import { stylizeFrame, type StylizeOptions, type StylizeResult } from './stylize.js';
@@ -23,10 +23,19 @@ export class Engine {
 
   constructor(private readonly options: OpenNetworkOptions = {}) {}
 
-  /** Loads the ml5 model folder `dir` and makes it current. Rejects (keeping the current one) on any error. */
-  async loadModel(dir: string, backend: BackendChoice = 'auto', name?: string): Promise<EngineStatus> {
+  /**
+   * Loads the ml5 model folder `dir` and makes it current. Rejects (keeping the current one) on any
+   * error. `precision` is float32 unless asked (int8 and `auto` calibrate a model's int8 network on its
+   * first load, about two seconds; see `OrtBackendOptions.precision`).
+   */
+  async loadModel(
+    dir: string,
+    backend: BackendChoice = 'auto',
+    name?: string,
+    precision: PrecisionChoice = 'fp32',
+  ): Promise<EngineStatus> {
     const model = await readMl5Model(dir, name === undefined ? {} : { name });
-    const next = await openNetwork(model, backend, this.options);
+    const next = await openNetwork(model, backend, { ...this.options, precision });
     const previous = this.network;
     this.network = next;
     this.modelName = model.name;
@@ -63,7 +72,11 @@ export class Engine {
     }
     const model = await readMl5Model(dir, name === undefined ? {} : { name });
     // The kind, not 'auto': auto would measure both backends on a first run, far too slow for a thumbnail.
-    const network = await openNetwork(model, this.network?.info.kind ?? 'ort', this.options);
+    // Float32 for the same reason: int8 calibrates each model on its first load.
+    const network = await openNetwork(model, this.network?.info.kind ?? 'ort', {
+      ...this.options,
+      precision: 'fp32',
+    });
     try {
       return (await stylizeFrame(network, frame, { strength: 1 })).frame;
     } finally {

@@ -3,19 +3,29 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import envPaths from 'env-paths';
 import type { Ml5Model } from '../model/ml5-model.js';
-import type { BackendChoice, BackendKind } from '../engine-types.js';
+import type { BackendChoice, BackendKind, PrecisionChoice } from '../engine-types.js';
 import type { LoadedNetwork, NetworkBackend } from './backend.js';
+import { defaultCacheDir } from './cache-dir.js';
 import { createOrtBackend } from './ort/ort-backend.js';
 import { createTfjsBackend } from './tfjs/tfjs-backend.js';
 
 export type { BackendChoice } from '../engine-types.js';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'ort', 'tfjs'];
 
-/** Creates the backend of a kind with its own best runtime (a GPU where one works, else the CPU). */
-export async function createBackend(kind: BackendKind): Promise<NetworkBackend> {
-  return kind === 'ort' ? createOrtBackend() : await createTfjsBackend();
+/**
+ * Creates the backend of a kind with its own best runtime (a GPU where one works, else the CPU). The
+ * precision matters to onnxruntime only (tfjs runs float32, and says so).
+ */
+export async function createBackend(
+  kind: BackendKind,
+  options: OpenNetworkOptions = {},
+): Promise<NetworkBackend> {
+  if (kind === 'tfjs') return await createTfjsBackend();
+  return createOrtBackend({
+    ...(options.precision === undefined ? {} : { precision: options.precision }),
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+  });
 }
 
 /** The measured choice `auto` made on a machine, as cached on disk. */
@@ -28,8 +38,10 @@ export interface AutoChoice {
 }
 
 export interface OpenNetworkOptions {
-  /** Where `auto` keeps its measurement; default: the user's cache folder for style-mirror. */
+  /** Where `auto` keeps its measurement and int8 its calibrations; default: the user's cache folder. */
   readonly cacheDir?: string;
+  /** float32, int8 or auto (see `OrtBackendOptions.precision`); default float32. */
+  readonly precision?: PrecisionChoice;
 }
 
 /** Side of the square frame `auto` times each backend on. */
@@ -46,14 +58,14 @@ export async function openNetwork(
   choice: BackendChoice,
   options: OpenNetworkOptions = {},
 ): Promise<LoadedNetwork> {
-  if (choice !== 'auto') return (await createBackend(choice)).load(model);
+  if (choice !== 'auto') return (await createBackend(choice, options)).load(model);
 
-  const cacheFile = path.join(options.cacheDir ?? envPaths('style-mirror', { suffix: '' }).cache, CACHE_FILE);
+  const cacheFile = path.join(options.cacheDir ?? defaultCacheDir(), CACHE_FILE);
   const fingerprint = machineFingerprint();
   const cached = await readCachedChoice(cacheFile, fingerprint);
   if (cached !== undefined) {
     try {
-      return await (await createBackend(cached.kind)).load(model);
+      return await (await createBackend(cached.kind, options)).load(model);
     } catch {
       // The cached winner stopped working (a driver went away): measure again below.
     }
@@ -63,7 +75,7 @@ export async function openNetwork(
   const failures: string[] = [];
   for (const kind of ['ort', 'tfjs'] as const) {
     try {
-      const network = await (await createBackend(kind)).load(model);
+      const network = await (await createBackend(kind, options)).load(model);
       measured.push({ kind, network, ms: await timeNetwork(network) });
     } catch (error) {
       failures.push(`${kind}: ${(error as Error).message}`);
@@ -153,6 +165,6 @@ async function writeCachedChoice(file: string, choice: AutoChoice): Promise<void
 
 /** Reads the cached `auto` measurement, for `bench` and diagnostics. */
 export async function readAutoChoice(cacheDir?: string): Promise<AutoChoice | undefined> {
-  const dir = cacheDir ?? envPaths('style-mirror', { suffix: '' }).cache;
+  const dir = cacheDir ?? defaultCacheDir();
   return readCachedChoice(path.join(dir, CACHE_FILE), machineFingerprint());
 }

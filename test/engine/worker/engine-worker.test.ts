@@ -352,7 +352,7 @@ describe('serveEngine (no worker)', () => {
   it('reports a FrameError from the engine as kind FrameError, with no code', async () => {
     const { port, send, waitFor } = fakePort();
     const network: LoadedNetwork = {
-      info: { kind: 'ort', runtime: 'cpu', device: 'CPU' },
+      info: { kind: 'ort', runtime: 'cpu', device: 'CPU', precision: 'fp32', precisionReason: 'test' },
       run: () => Promise.reject(new Error('the network must not run for a malformed frame')),
       dispose: async () => undefined,
     };

@@ -1,21 +1,32 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { BackendInfo, LoadedNetwork, NetworkBackend, NetworkImage } from '../backend.js';
-import { checkNetworkImage } from '../network-image.js';
+import type { Precision, PrecisionChoice } from '../../engine-types.js';
 import type { Ml5Model } from '../../model/ml5-model.js';
+import type { BackendInfo, LoadedNetwork, NetworkBackend, NetworkImage } from '../backend.js';
+import { defaultCacheDir } from '../cache-dir.js';
+import { checkNetworkImage } from '../network-image.js';
+import { detectFastInt8, type FastInt8 } from './cpu-features.js';
+import { INT8_MIN_PSNR, openInt8Session } from './int8-session.js';
 import { buildOnnxModel, ONNX_INPUT, ONNX_OUTPUT } from './onnx-graph.js';
+import { openSession, type OrtProvider } from './ort-session.js';
 
-/** onnxruntime execution providers Style Mirror knows how to ask for. */
-export type OrtProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+export type { OrtProvider } from './ort-session.js';
 
 export interface OrtBackendOptions {
   /** A provider to use, or `auto` to try this platform's GPU providers before the CPU. */
   readonly provider?: OrtProvider | 'auto';
   /** CPU threads for one frame; default: onnxruntime's choice (one per physical core). */
   readonly threads?: number;
+  /**
+   * `fp32`; `int8` (onnxruntime's CPU provider only, so GPU providers are not tried); or `auto`: int8
+   * on the CPU provider where the CPU has fast int8 instructions and the model's int8 network keeps
+   * INT8_MIN_PSNR against float32, else float32. Default `fp32`.
+   */
+  readonly precision?: PrecisionChoice;
+  /** Where int8 calibrations are kept; default the user's cache folder. */
+  readonly cacheDir?: string;
 }
 
 const DEVICE_NAMES: Record<OrtProvider, string> = {
@@ -49,12 +60,20 @@ export function gpuProvidersFor(platform: NodeJS.Platform): OrtProvider[] {
  */
 export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBackend {
   const requested = options.provider ?? 'auto';
+  const precision = options.precision ?? 'fp32';
+  // The int8 network is built for the CPU provider's kernels: asking for it skips the GPU providers.
   const candidates: OrtProvider[] =
-    requested === 'auto' ? [...gpuProvidersFor(process.platform), 'cpu'] : [requested];
+    requested !== 'auto'
+      ? [requested]
+      : precision === 'int8'
+        ? ['cpu']
+        : [...gpuProvidersFor(process.platform), 'cpu'];
   return {
     kind: 'ort',
     async load(model: Ml5Model): Promise<LoadedNetwork> {
-      const bytes = buildOnnxModel(model);
+      if (precision === 'int8' && requested !== 'auto' && requested !== 'cpu') {
+        throw new Error(`int8 runs on onnxruntime's CPU provider only, not on ${requested}.`);
+      }
       const failures: string[] = [];
       for (const provider of candidates) {
         const knownFailure = unavailableProviders.get(provider);
@@ -64,13 +83,18 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
         }
         try {
           assertProviderInstalled(provider);
-          const session = await openSession(bytes, provider, options.threads);
+          const opened =
+            provider === 'cpu'
+              ? await openCpuSession(model, precision, options)
+              : await openGpuSession(model, provider, precision, options);
           const fallbackReason = failures.length > 0 ? failures.join('; ') : undefined;
-          return new OrtNetwork(session, {
+          return new OrtNetwork(opened.session, {
             kind: 'ort',
             runtime: provider,
             device: DEVICE_NAMES[provider],
             ...(fallbackReason === undefined ? {} : { fallbackReason }),
+            precision: opened.precision,
+            precisionReason: opened.precisionReason,
           });
         } catch (error) {
           const reason = firstLine(error);
@@ -86,32 +110,66 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
   };
 }
 
-async function openSession(bytes: Uint8Array, provider: OrtProvider, threads: number | undefined) {
-  const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: [provider],
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    intraOpNumThreads: threads ?? physicalCoreCount(),
-    // A provider that fails to load is expected here and reported in BackendInfo; onnxruntime's own
-    // red error log would only alarm a user whose CPU path works fine.
-    logSeverityLevel: provider === 'cpu' ? 2 : 4,
-    // onnxruntime's pool threads spin between parallel sections by default. In the mirror the engine
-    // shares the CPU with the camera, the browser and the display: spinning steals their time, and a
-    // descheduled spinner stalls the next section. Off, the pipeline shows 10.3 fps instead of 9.2
-    // with the engine alone unchanged (79 vs 80 ms at 256x192; `stylemirror bench --pipeline`).
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+interface OpenedSession {
+  readonly session: ort.InferenceSession;
+  readonly precision: Precision;
+  readonly precisionReason: string;
+}
+
+/** GPU providers run the float32 network: the int8 one is built for onnxruntime's CPU kernels. */
+async function openGpuSession(
+  model: Ml5Model,
+  provider: OrtProvider,
+  precision: PrecisionChoice,
+  options: OrtBackendOptions,
+): Promise<OpenedSession> {
+  return {
+    session: await openSession(buildOnnxModel(model), provider, options.threads),
+    precision: 'fp32',
+    precisionReason:
+      precision === 'fp32'
+        ? FLOAT32_AS_ASKED
+        : `auto: int8 is for the CPU; ${DEVICE_NAMES[provider]} runs float32`,
+  };
+}
+
+const FLOAT32_AS_ASKED = 'float32 as asked';
+
+/** The CPU provider runs int8 where it is asked for, or where `auto` finds it fast and good enough. */
+async function openCpuSession(
+  model: Ml5Model,
+  precision: PrecisionChoice,
+  options: OrtBackendOptions,
+): Promise<OpenedSession> {
+  const float32 = async (precisionReason: string): Promise<OpenedSession> => ({
+    session: await openSession(buildOnnxModel(model), 'cpu', options.threads),
+    precision: 'fp32',
+    precisionReason,
   });
-  try {
-    // A provider can load and still fail on the first run (missing kernels, driver errors): find out now.
-    const probe = await session.run({
-      [ONNX_INPUT]: new ort.Tensor('float32', new Float32Array(16 * 16 * 3), [16, 16, 3]),
-    });
-    probe[ONNX_OUTPUT]?.dispose();
-  } catch (error) {
+  if (precision === 'fp32') return float32(FLOAT32_AS_ASKED);
+  const cpu = fastInt8();
+  if (precision === 'auto' && !cpu.fast) return float32(`auto: ${cpu.reason}, so float32`);
+
+  const { session, calibration } = await openInt8Session(model, {
+    cacheDir: options.cacheDir ?? defaultCacheDir(),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
+  const quality = `int8 is ${calibration.psnr.toFixed(1)} dB PSNR against float32 on the calibration frames`;
+  if (precision === 'int8')
+    return { session, precision: 'int8', precisionReason: `int8 as asked; ${quality}` };
+  if (calibration.psnr < INT8_MIN_PSNR) {
     await session.release();
-    throw error;
+    return float32(`auto: ${quality}, under the ${INT8_MIN_PSNR} dB bar, so float32`);
   }
-  return session;
+  return { session, precision: 'int8', precisionReason: `auto: ${cpu.reason}, and ${quality}` };
+}
+
+let fastInt8Here: FastInt8 | undefined;
+
+/** Whether this CPU has fast int8, read once per process. */
+function fastInt8(): FastInt8 {
+  fastInt8Here ??= detectFastInt8();
+  return fastInt8Here;
 }
 
 class OrtNetwork implements LoadedNetwork {
@@ -139,17 +197,6 @@ class OrtNetwork implements LoadedNetwork {
     this.session = undefined;
     await session?.release();
   }
-}
-
-/**
- * onnxruntime's default is one thread per logical core. On SMT machines the sibling threads share one
- * core's FMA units, so past the physical count extra threads only contend; Node does not expose the
- * physical count, so halve the logical one where it is even and above 2 (a guess that is right on
- * nearly all x86 desktops).
- */
-function physicalCoreCount(): number {
-  const logical = os.availableParallelism();
-  return logical > 2 && logical % 2 === 0 ? logical / 2 : logical;
 }
 
 /**
