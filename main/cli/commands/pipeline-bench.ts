@@ -11,11 +11,13 @@ import path from 'node:path';
 import { listModelFolders } from '../../core/model-library.js';
 import { writeSettingsFile } from '../../core/settings/settings-file-store.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../core/settings/settings-schema.js';
-import type { StylizeResult } from '../../engine/engine-types.js';
+import type { PrecisionChoice, StylizeResult } from '../../engine/engine-types.js';
 import type { Frame } from '../../engine/frame/frame.js';
 import type { Size } from '../../engine/stylize.js';
 import { EngineClient } from '../../engine/worker/engine-client.js';
-import { startBrowserServer } from '../../server/browser-server.js';
+import type { EngineCalls, EngineMethod } from '../../engine/worker/protocol.js';
+import { SupervisedEngineClient } from '../../engine/worker/supervised-engine-client.js';
+import { startBrowserServer, type ServerEngine } from '../../server/browser-server.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';
 import { HeadlessChromium, type HeadlessPage } from './headless-chromium.js';
 import { RENDERER_DIR } from './serve-command.js';
@@ -32,6 +34,8 @@ export interface PipelineBenchOptions {
   readonly json: boolean;
   /** The built page to measure; default dist/renderer (for comparing renderer builds). */
   readonly rendererDir?: string;
+  /** What the engine runs, on the page and alone; default auto. */
+  readonly precision?: PrecisionChoice;
 }
 
 export interface PipelineBenchReport {
@@ -56,6 +60,8 @@ export interface PipelineBenchReport {
     readonly fpsBefore: number;
     readonly fpsAfter: number;
     readonly backend: string;
+    /** The precision that ran, and why. */
+    readonly precision: string;
   };
   /** Displayed fps over engine fps. */
   readonly ratio: number;
@@ -109,7 +115,8 @@ export async function pipelineBenchCommand(
     const camera = existsSync(FOX_VIDEO)
       ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
       : { source: "Chromium's synthetic test pattern", args: [] };
-    const engineBench = await EngineBench.open(path.join(modelsDir, folder), settings);
+    const precision = options.precision ?? 'auto';
+    const engineBench = await EngineBench.open(path.join(modelsDir, folder), settings, precision);
     let browserRun: Awaited<ReturnType<typeof measurePipeline>>;
     let engineBefore: EngineSample;
     let engineAfter: EngineSample;
@@ -127,6 +134,7 @@ export async function pipelineBenchCommand(
         cameraArgs: camera.args,
         modelsDir,
         settings,
+        precision,
         temp,
         durationMs,
         say,
@@ -141,6 +149,7 @@ export async function pipelineBenchCommand(
       fpsBefore: engineBefore.frames / engineBefore.seconds,
       fpsAfter: engineAfter.frames / engineAfter.seconds,
       backend: engineBench.backend,
+      precision: engineBench.precision,
     };
 
     const report: PipelineBenchReport = {
@@ -195,6 +204,7 @@ async function measureBrowserMode(run: {
   readonly cameraArgs: readonly string[];
   readonly modelsDir: string;
   readonly settings: Settings;
+  readonly precision: PrecisionChoice;
   /** A scratch folder for the settings file, snapshots and Chromium's profile. */
   readonly temp: string;
   readonly durationMs: number;
@@ -209,6 +219,7 @@ async function measureBrowserMode(run: {
     snapshotsDir: path.join(temp, 'snapshots'),
     bundledModelsDir: BUNDLED_MODELS_DIR,
     modelsDir: run.modelsDir,
+    engine: withPrecision(new SupervisedEngineClient(), run.precision),
     log: say,
   });
   let chromium: HeadlessChromium | undefined;
@@ -233,6 +244,20 @@ async function measureBrowserMode(run: {
     await chromium?.close();
     await server.close();
   }
+}
+
+/**
+ * The app's engine, loading every model in `precision`: the mirror has no precision setting yet, and
+ * the page must run what the engine alone is timed on.
+ */
+function withPrecision(engine: SupervisedEngineClient, precision: PrecisionChoice): ServerEngine {
+  return {
+    call<M extends EngineMethod>(method: M, params: EngineCalls[M]['params'], transfer?: ArrayBuffer[]) {
+      const withIt = method === 'loadModel' ? { ...params, precision } : params;
+      return engine.call(method, withIt, transfer);
+    },
+    close: () => engine.close(),
+  };
 }
 
 /** What this file reads of `window.__styleMirrorStats` (the renderer's MirrorStats). */
@@ -335,13 +360,14 @@ class EngineBench {
     private readonly engine: EngineClient,
     private readonly stylizeOnce: () => Promise<StylizeResult>,
     readonly backend: string,
+    readonly precision: string,
   ) {}
 
   /** Loads the model in a worker thread of its own and warms it up. */
-  static async open(modelDir: string, settings: Settings): Promise<EngineBench> {
+  static async open(modelDir: string, settings: Settings, precision: PrecisionChoice): Promise<EngineBench> {
     const engine = new EngineClient();
     try {
-      const status = await engine.call('loadModel', { dir: modelDir, backend: settings.backend });
+      const status = await engine.call('loadModel', { dir: modelDir, backend: settings.backend, precision });
       const template = gradientFrame(PIPELINE_SIZE);
       const options = { strength: settings.strength, preserveColors: settings.preserveColors };
       // A fresh copy per call, as the server makes one per received frame; it moves to the worker.
@@ -352,7 +378,8 @@ class EngineBench {
       const bench = new EngineBench(
         engine,
         stylizeOnce,
-        `${status.backend.kind} ${status.backend.runtime} (${status.backend.device})`,
+        `${status.backend.kind} ${status.backend.runtime} ${status.backend.precision} (${status.backend.device})`,
+        `${status.backend.precision}: ${status.backend.precisionReason}`,
       );
       await bench.run(WARMUP_MS);
       return bench;
@@ -401,6 +428,7 @@ function printReport(report: PipelineBenchReport, log: (line: string) => void): 
     `Engine:   ${engine.fps.toFixed(1)} fps alone (${engine.fpsBefore.toFixed(1)} before the page, ${engine.fpsAfter.toFixed(1)} after), ` +
       `${engine.meanMs.toFixed(0)} ms per frame, ${engine.backend}`,
   );
+  log(`Precision: ${engine.precision}`);
   log(
     `Ratio:    ${percent}% of the engine's fps reach the screen (target ${PIPELINE_TARGET_RATIO * 100}%: ` +
       `${report.ratio >= PIPELINE_TARGET_RATIO ? 'met' : 'NOT met'})`,

@@ -1,6 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BackendChoice } from '../../engine/backends/select-backend.js';
+import type { PrecisionChoice } from '../../engine/engine-types.js';
 import { Engine } from '../../engine/engine.js';
 import type { Size } from '../../engine/stylize.js';
 import { isImageFile, readImage, writeImage } from '../image-files.js';
@@ -10,6 +11,7 @@ export interface StylizeCommandOptions {
   readonly model: string;
   readonly output: string;
   readonly backend: BackendChoice;
+  readonly precision: PrecisionChoice;
   readonly size?: Size;
   readonly strength: number;
   readonly preserveColors: boolean;
@@ -40,10 +42,18 @@ export async function stylizeCommand(
 
   const engine = new Engine();
   try {
-    const status = await engine.loadModel(await resolveModelArgument(options.model), options.backend);
+    const status = await engine.loadModel(
+      await resolveModelArgument(options.model),
+      options.backend,
+      undefined,
+      options.precision,
+    );
     const { backend } = status;
-    log(`model ${status.model} on ${backend.kind} (${backend.runtime}, ${backend.device})`);
+    log(
+      `model ${status.model} on ${backend.kind} (${backend.runtime}, ${backend.device}, ${backend.precision})`,
+    );
     if (backend.fallbackReason !== undefined) log(`  not on a faster device: ${backend.fallbackReason}`);
+    log(`  precision ${backend.precision}: ${backend.precisionReason}`);
 
     const summary: StylizeSummary = { written: [], failed: [] };
     for (const input of files) {
