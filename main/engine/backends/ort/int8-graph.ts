@@ -93,9 +93,6 @@ const LAYOUTS: Readonly<Record<number, readonly [BlockLayout, BlockLayout]>> = {
   45: [CRD2, CRD4],
 };
 
-/** Every side of the image is padded up to a multiple of this, the largest block and total stride. */
-const SIDE_MULTIPLE = 4;
-
 export interface Int8GraphOptions {
   /** Also outputs each layer's input and convolution result, plain NCHW (`probeInputName`, `probeOutputName`). */
   readonly probes?: boolean;
@@ -110,10 +107,8 @@ export const probeOutputName = (k: number): string => `layer${k}_conv`;
  * Builds the network for onnxruntime's int8 CPU kernels: QDQ form (QuantizeLinear/DequantizeLinear
  * around each Conv, u8 activations, s8 weights with a scale per output channel), which onnxruntime
  * fuses into its int8 convolution. Instance norm, ReLU, the residual adds and the output stay float32.
- * Without a plan (or for layers the plan leaves out) the same graph runs in float32.
- *
- * Same input and output as `buildOnnxModel`; the image is first padded (edge pixels repeated) to
- * `4 * ceil(side / 4)`, the output's size, so every block is whole.
+ * Without a plan (or for layers the plan leaves out) the same graph runs in float32, and computes
+ * what `buildOnnxModel`'s does, for any image size: it has the same input and output.
  */
 export function buildInt8OnnxModel(
   model: Ml5Model,
@@ -130,8 +125,7 @@ export function buildInt8OnnxModel(
     graph.output(graph.node('Identity', [plain], {}, name));
   };
 
-  let x = padToMultiple(graph, ONNX_INPUT, SIDE_MULTIPLE);
-  x = graph.node('Unsqueeze', [x, graph.int64('axis0', [0])], {});
+  let x = graph.node('Unsqueeze', [ONNX_INPUT, graph.int64('axis0', [0])], {});
   x = graph.node('Transpose', [x], { perm: [0, 3, 1, 2] });
 
   const layer = (input: string, spec: ConvLayerSpec): string => {
@@ -177,26 +171,6 @@ export const CONV_SPECS: readonly ConvLayerSpec[] = NETWORK.flatMap((l) =>
   l.kind === 'layer' ? [l.layer] : [l.first, l.second],
 );
 
-/** Pads an HWC image at the bottom and right, repeating the edge, to a multiple of `multiple` a side. */
-function padToMultiple(graph: GraphBuilder, image: string, multiple: number): string {
-  const m = graph.int64('sideMultiple', [multiple]);
-  const sides = graph.node(
-    'Slice',
-    [graph.node('Shape', [image], {}), graph.int64('hwStart', [0]), graph.int64('hwEnd', [2])],
-    {},
-  );
-  // (multiple - side % multiple) % multiple
-  const extra = graph.node('Mod', [graph.node('Sub', [m, graph.node('Mod', [sides, m], {})], {}), m], {});
-  const pads = graph.node(
-    'Concat',
-    [graph.int64('padsBefore', [0, 0, 0]), extra, graph.int64('padChannels', [0])],
-    {
-      axis: { int: 0 },
-    },
-  );
-  return graph.node('Pad', [image, pads], { mode: 'edge' });
-}
-
 /** One convolution on blocked tensors, in int8 where the plan has the layer. */
 function convolution(
   graph: GraphBuilder,
@@ -206,11 +180,7 @@ function convolution(
   plan: Int8LayerPlan | undefined,
   outBlock: number,
 ): string {
-  const attributes = {
-    kernel_shape: [conv.kernel, conv.kernel],
-    strides: [conv.stride, conv.stride],
-    pads: [...conv.pads],
-  };
+  const { attributes } = conv;
   if (plan === undefined) {
     return graph.node('Conv', [input, graph.float(`W${filter}`, [...conv.dims], conv.values)], attributes);
   }

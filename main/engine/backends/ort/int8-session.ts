@@ -21,7 +21,7 @@ import { openSession, runSession } from './ort-session.js';
  * Changes whenever what a cached calibration means could change: the int8 graph, the calibration
  * frames or how a plan is made from them. A cache written by another version is measured again.
  */
-const CALIBRATION_VERSION = 1;
+const CALIBRATION_VERSION = 2;
 
 /**
  * The quality bar: `auto` runs int8 only where the model's int8 network comes at least this close to

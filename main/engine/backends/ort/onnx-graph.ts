@@ -69,36 +69,19 @@ const DCR2: BlockLayout = { block: 2, order: 'DCR' };
 function layerConv(graph: GraphBuilder, model: Ml5Model, input: string, layer: ConvLayerSpec): string {
   const filter = model.weights[layer.filter]!;
   if (layer.kind === 'convTranspose') {
-    return depthToSpace(
-      graph,
-      regroupedConv(graph, layer.filter, input, blockedConv(layer, filter, PLAIN, DCR2)),
-    );
+    return depthToSpace(graph, conv(graph, layer.filter, input, blockedConv(layer, filter, PLAIN, DCR2)));
   }
   if (layer.stride === 1 && layer.outChannels < FEW_OUTPUT_CHANNELS) {
     // The input of the last layer is `4 * ceil(side / 4)` on each side, so always whole blocks.
     const deep = graph.node('SpaceToDepth', [input], { blocksize: { int: 2 } });
-    return depthToSpace(
-      graph,
-      regroupedConv(graph, layer.filter, deep, blockedConv(layer, filter, DCR2, DCR2)),
-    );
+    return depthToSpace(graph, conv(graph, layer.filter, deep, blockedConv(layer, filter, DCR2, DCR2)));
   }
-  // SAME_UPPER rather than blockedConv's explicit pads: this layer also sees sides that are not a
-  // multiple of its stride, where TensorFlow's padding changes with the side.
-  const conv = blockedConv(layer, filter, PLAIN, PLAIN);
-  return graph.node('Conv', [input, graph.float(`W${layer.filter}`, [...conv.dims], conv.values)], {
-    kernel_shape: [conv.kernel, conv.kernel],
-    strides: [conv.stride, conv.stride],
-    auto_pad: 'SAME_UPPER',
-  });
+  return conv(graph, layer.filter, input, blockedConv(layer, filter, PLAIN, PLAIN));
 }
 
-function regroupedConv(graph: GraphBuilder, filter: number, input: string, conv: BlockedConv): string {
-  const weight = graph.float(`W${filter}`, [...conv.dims], conv.values);
-  return graph.node('Conv', [input, weight], {
-    kernel_shape: [conv.kernel, conv.kernel],
-    strides: [conv.stride, conv.stride],
-    pads: [...conv.pads],
-  });
+function conv(graph: GraphBuilder, filter: number, input: string, blocked: BlockedConv): string {
+  const weight = graph.float(`W${filter}`, [...blocked.dims], blocked.values);
+  return graph.node('Conv', [input, weight], blocked.attributes);
 }
 
 function depthToSpace(graph: GraphBuilder, x: string): string {

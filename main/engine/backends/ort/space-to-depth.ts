@@ -22,10 +22,11 @@ export interface BlockedConv {
   /** ONNX Conv weight, `[out, in, kh, kw]`. */
   readonly dims: [number, number, number, number];
   readonly values: Float32Array;
-  readonly kernel: number;
-  readonly stride: number;
-  /** ONNX pads, `[top, left, bottom, right]`. */
-  readonly pads: [number, number, number, number];
+  /** ONNX Conv attributes: kernel, strides and padding. */
+  readonly attributes: {
+    readonly kernel_shape: number[];
+    readonly strides: number[];
+  } & ({ readonly pads: number[] } | { readonly auto_pad: 'SAME_UPPER' });
 }
 
 /**
@@ -35,8 +36,8 @@ export interface BlockedConv {
  * Along each axis, full-resolution output position `o = bo * Y + r` reads input position
  * `i = bi * X + q`, with `i = s * o + k - pad` for a convolution and `o = s * i + k` for the transposed
  * one (TF's SAME: 0 before, the extra row after). Every (r, k) pair so lands at a fixed cell offset
- * `X - cs * Y` and input parity `q`, which become the new kernel's tap and input channel. The sides of
- * the full-resolution input must be multiples of `bi` and of the layer's stride, which keeps TF's
+ * `X - cs * Y` and input parity `q`, which become the new kernel's tap and input channel. A blocked
+ * input's full-resolution sides must be multiples of `bi` and of the layer's stride, which keeps TF's
  * padding a whole number of cells.
  */
 export function blockedConv(
@@ -109,11 +110,17 @@ export function blockedConv(
             }
         }
     }
+  // A plain convolution pads as TensorFlow's SAME does, which SAME_UPPER matches on every side length
+  // (stride 2 on an odd side pads the extra row before, not after). Blocked tensors and the
+  // transposed convolution always have whole blocks, so explicit pads are exact there.
+  const samePadding = !transposed && bi === 1 && bo === 1;
   return {
     dims: [outDepth, inDepth, taps, taps],
     values,
-    kernel: taps,
-    stride: coarseStride,
-    pads: [-first, -first, padAfter, padAfter],
+    attributes: {
+      kernel_shape: [taps, taps],
+      strides: [coarseStride, coarseStride],
+      ...(samePadding ? { auto_pad: 'SAME_UPPER' as const } : { pads: [-first, -first, padAfter, padAfter] }),
+    },
   };
 }
