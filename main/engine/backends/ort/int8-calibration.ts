@@ -114,12 +114,14 @@ function union(ranges: readonly ValueRange[], gains: readonly number[] | undefin
 function rangeOf(values: Float32Array, from: number, to: number): ValueRange {
   let min = Infinity;
   let max = -Infinity;
+  let nan = false;
   for (let i = from; i < to; i++) {
     const v = values[i]!;
     if (v < min) min = v;
     if (v > max) max = v;
+    nan ||= v !== v;
   }
-  if (!Number.isFinite(min) || !Number.isFinite(max)) {
+  if (nan || !Number.isFinite(min) || !Number.isFinite(max)) {
     throw new Error('The float32 network computed a value that is not a finite number.');
   }
   return { min, max };

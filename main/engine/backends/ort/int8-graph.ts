@@ -115,6 +115,9 @@ export function buildInt8OnnxModel(
   plan: Int8Plan = FLOAT_PLAN,
   options: Int8GraphOptions = {},
 ): Uint8Array {
+  if (plan.activationGains[CONV_SPECS[0]!.filter] !== undefined) {
+    throw new Error('The image cannot carry an activation gain: no instance norm writes it.');
+  }
   const graph = new GraphBuilder();
   const probe = (x: string, layout: BlockLayout, name: string): void => {
     if (!options.probes) return;
