@@ -1,14 +1,22 @@
 import {
   activationOf,
   CONV_SPECS,
-  FLOAT_LAYERS,
+  FLOAT_FIRST_LAYER,
   type Int8LayerPlan,
   type Int8Plan,
   type ValueRange,
 } from './int8-graph.js';
 
-/** The layers the plan quantizes. */
-export const INT8_LAYERS = CONV_SPECS.filter((l) => !FLOAT_LAYERS.includes(l.filter));
+/** The layers a plan may quantize. */
+export const INT8_LAYERS = CONV_SPECS.filter((l) => l.filter !== FLOAT_FIRST_LAYER);
+
+/** Which plan to make from the same measurements: the faster ones lose some quality. */
+export interface PlanChoice {
+  /** Layers besides the first to keep in float32 (the second is the most sensitive: flat frames). */
+  readonly floatLayers: readonly number[];
+  /** Quantize in two pieces where that cuts the error tenfold (see SPLIT_SHARE); costs those layers twice. */
+  readonly split: boolean;
+}
 
 /** One run of the network in float32 with probes: each layer's input and convolution result, NCHW. */
 export interface ProbedRun {
@@ -57,17 +65,18 @@ export class Calibrator {
     }
   }
 
-  plan(): Int8Plan {
-    const inputRanges = new Map(INT8_LAYERS.map((l) => [l.filter, this.seen(this.inputs, l.filter)]));
+  plan(choice: PlanChoice): Int8Plan {
+    const quantized = INT8_LAYERS.filter((l) => !choice.floatLayers.includes(l.filter));
+    const inputRanges = new Map(quantized.map((l) => [l.filter, this.seen(this.inputs, l.filter)]));
 
     // Each activation's channels all reach the top of its u8 range (their widest range over all the
     // activation's readers), so a narrow channel is not left a few steps.
     const activationGains: Record<number, number[]> = {};
-    for (const layer of INT8_LAYERS) {
+    for (const layer of quantized) {
       const activation = activationOf(layer.filter);
-      const readers = INT8_LAYERS.filter((l) => activationOf(l.filter) === activation).map((l) =>
-        inputRanges.get(l.filter)!,
-      );
+      const readers = quantized
+        .filter((l) => activationOf(l.filter) === activation)
+        .map((l) => inputRanges.get(l.filter)!);
       const extents = readers[0]!.map((_, c) =>
         Math.max(...readers.map((r) => r[c]!.max - r[c]!.min), MIN_EXTENT),
       );
@@ -76,14 +85,14 @@ export class Calibrator {
     }
 
     const layers: Record<number, Int8LayerPlan> = {};
-    for (const layer of INT8_LAYERS) {
+    for (const layer of quantized) {
       const k = layer.filter;
       const input = union(inputRanges.get(k)!, activationGains[activationOf(k)]);
       const histograms = this.seen(this.outputs, k);
       const splits = histograms.map((h) => h.split());
       const share = splits.reduce((sum, s) => sum + s.share, 0) / splits.length;
       const pieces =
-        share <= SPLIT_SHARE
+        choice.split && share <= SPLIT_SHARE
           ? [splits.map((s) => s.pieces[0]), splits.map((s) => s.pieces[1])]
           : [histograms.map((h) => h.range())];
       layers[k] = { input, pieces };

@@ -70,12 +70,12 @@ function readerOf(filter: number): number | undefined {
 }
 
 /**
- * Layers the int8 engine keeps in float32: the two that see the frame before any instance norm has
- * evened out its brightness and contrast. Their results' range changes with every frame, so a dim or
- * flat frame would use a sliver of any fixed u8 range, and the whole picture shows it (on the shared
- * photos, mathura fell to 27 dB). Together they are about a tenth of the float32 network's time.
+ * The layer the int8 engine always keeps in float32: the first, which reads the frame itself, before
+ * any instance norm has evened out its brightness and contrast. Its result's range changes with every
+ * frame, so a dim or flat frame would use a sliver of any fixed u8 range, and the whole picture shows
+ * it (on the shared photos, mathura fell to 27 dB). It is about a twentieth of the network's time.
  */
-export const FLOAT_LAYERS: readonly number[] = [0, 3];
+export const FLOAT_FIRST_LAYER = 0;
 
 /** Space-to-depth layouts of the int8 graph's upsampling tail. */
 const CRD2: BlockLayout = { block: 2, order: 'CRD' };
