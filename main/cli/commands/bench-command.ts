@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { LoadedNetwork, NetworkBackend } from '../../engine/backends/backend.js';
+import { unseenScene } from '../../engine/backends/ort/calibration-frames.js';
 import { detectFastInt8 } from '../../engine/backends/ort/cpu-features.js';
 import { psnr } from '../../engine/backends/ort/int8-calibration.js';
 import { createOrtBackend } from '../../engine/backends/ort/ort-backend.js';
@@ -209,7 +210,7 @@ interface Timing {
 
 /** Times each network on the same frames, in turns (one frame each, round after round). */
 async function timeFrames(networks: readonly LoadedNetwork[], size: Size, runs: number): Promise<Timing[]> {
-  const frame = testPattern(size);
+  const frame = benchFrame(size);
   // Warm-up: first runs allocate and pick kernels.
   for (const network of networks) await stylizeFrame(network, frame);
   const totals = networks.map((): number[] => []);
@@ -238,17 +239,14 @@ function rgb(frame: Frame): Uint8Array {
   return out;
 }
 
-/** A smooth RGBA gradient with detail: content does not change the cost, but keeps the numbers honest. */
-function testPattern({ width, height }: Size): Frame {
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i += 4) {
-      data[i] = (x * 255) / width;
-      data[i + 1] = (y * 255) / height;
-      data[i + 2] = ((x ^ y) & 0xff) >> 1;
-      data[i + 3] = 255;
-    }
-  }
+/**
+ * A generated scene, RGBA: its content does not change the cost, but it is what PSNR is measured on,
+ * so it looks like a camera frame (light, shapes, texture, grain) and is not a calibration frame.
+ */
+function benchFrame({ width, height }: Size): Frame {
+  const scene = unseenScene(width, height);
+  const data = new Uint8Array(width * height * 4).fill(255);
+  for (let i = 0, o = 0; i < scene.data.length; i += 3, o += 4) data.set(scene.data.subarray(i, i + 3), o);
   return { data, width, height, channels: 4 };
 }
 

@@ -43,6 +43,18 @@ export function calibrationFrames(): NetworkImage[] {
   return SCENES.map((scene) => renderScene(scene, CALIBRATION_SIZE.width, CALIBRATION_SIZE.height));
 }
 
+/**
+ * A scene like the calibration frames' (bright, colourful, some texture and grain) from a seed they do
+ * not use, at any size: for measuring int8 against float32 on a frame calibration never saw.
+ */
+export function unseenScene(width: number, height: number): NetworkImage {
+  return renderScene(
+    { seed: 101, brightness: 130, contrast: 80, saturation: 0.7, shapes: 12, texture: 35, grain: 3 },
+    width,
+    height,
+  );
+}
+
 function renderScene(scene: Scene, width: number, height: number): NetworkImage {
   const random = xorshift(scene.seed);
   const data = new Float32Array(width * height * 3);
