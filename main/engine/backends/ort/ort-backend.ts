@@ -150,10 +150,18 @@ async function openCpuSession(
   const cpu = fastInt8();
   if (precision === 'auto' && !cpu.fast) return float32(`auto: ${cpu.reason}, so float32`);
 
-  const { session, calibration } = await openInt8Session(model, {
-    cacheDir: options.cacheDir ?? defaultCacheDir(),
-    ...(options.threads === undefined ? {} : { threads: options.threads }),
-  });
+  let opened: Awaited<ReturnType<typeof openInt8Session>>;
+  try {
+    opened = await openInt8Session(model, {
+      cacheDir: options.cacheDir ?? defaultCacheDir(),
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+    });
+  } catch (error) {
+    // Asked for, int8 must work or the load fails; on auto, float32 is the answer.
+    if (precision === 'int8') throw error;
+    return float32(`auto: int8 failed to load (${firstLine(error)}), so float32`);
+  }
+  const { session, calibration } = opened;
   const quality = `int8 is ${calibration.psnr.toFixed(1)} dB PSNR against float32 on the calibration frames`;
   if (precision === 'int8')
     return { session, precision: 'int8', precisionReason: `int8 as asked; ${quality}` };
