@@ -98,29 +98,16 @@ export async function benchCommand(
     if (int8 !== undefined) precisionReasons.push({ backend: INT8_LABEL, reason: int8.info.precisionReason });
     try {
       for (const size of BENCH_SIZES) {
-        const row = (info: LoadedNetwork['info'], name: string, timing: Timing): BenchRow => ({
-          backend: name,
-          runtime: info.runtime,
-          device: info.device,
-          precision: info.precision,
-          ...size,
-          msPerFrame: timing.msPerFrame,
-          networkMs: timing.networkMs,
-          fps: 1000 / timing.msPerFrame,
-          vsWasm: null,
-          vsFp32: null,
-          psnr: null,
-        });
         if (int8 === undefined) {
           const timing = await timeFrames([network], size, options.runs);
-          rows.push(row(network.info, label, timing[0]!));
+          rows.push(benchRow(network, label, size, timing[0]!));
           say(`  measured ${label} at ${size.width}x${size.height}: ${timing[0]!.msPerFrame.toFixed(1)} ms`);
           continue;
         }
         // In turns, frame by frame: this shared machine's speed drifts, and the ratio is what matters.
         const [fp32, quantized] = (await timeFrames([network, int8], size, options.runs)) as [Timing, Timing];
-        rows.push(row(network.info, label, fp32), {
-          ...row(int8.info, INT8_LABEL, quantized),
+        rows.push(benchRow(network, label, size, fp32), {
+          ...benchRow(int8, INT8_LABEL, size, quantized),
           vsFp32: fp32.msPerFrame / quantized.msPerFrame,
           psnr: psnr(rgb(fp32.frame), rgb(quantized.frame)),
         });
@@ -179,6 +166,22 @@ async function availableBackends(includeSlow: boolean) {
 }
 
 const INT8_LABEL = 'ort cpu int8';
+
+function benchRow(network: LoadedNetwork, label: string, size: Size, timing: Timing): BenchRow {
+  return {
+    backend: label,
+    runtime: network.info.runtime,
+    device: network.info.device,
+    precision: network.info.precision,
+    ...size,
+    msPerFrame: timing.msPerFrame,
+    networkMs: timing.networkMs,
+    fps: 1000 / timing.msPerFrame,
+    vsWasm: null,
+    vsFp32: null,
+    psnr: null,
+  };
+}
 
 /** onnxruntime's CPU int8 network where `precision` asks for it here, else undefined and why in `skipped`. */
 async function loadInt8(
