@@ -21,7 +21,13 @@ import { photoFrame } from '../support/photos.js';
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ML5_MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
 
-const ORT: EngineStatus['backend'] = { kind: 'ort', runtime: 'cpu', device: 'CPU' };
+const ORT: EngineStatus['backend'] = {
+  kind: 'ort',
+  runtime: 'cpu',
+  device: 'CPU',
+  precision: 'fp32',
+  precisionReason: 'test',
+};
 
 /** An engine that answers from a script and records every call. */
 function fakeEngine() {
