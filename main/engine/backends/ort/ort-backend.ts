@@ -28,9 +28,10 @@ export interface OrtBackendOptions {
   /** CPU threads for one frame; default: onnxruntime's choice (one per physical core). */
   readonly threads?: number;
   /**
-   * `fp32`; `int8` (onnxruntime's CPU provider and ml5 models only, so GPU providers are not tried);
-   * or `auto`: int8 on the CPU provider where the CPU has fast int8 instructions and the model's int8
-   * network keeps INT8_MIN_PSNR against float32, else float32. Default `fp32`.
+   * `fp32`; `int8` (onnxruntime's CPU provider only, so GPU providers are not tried); or `auto`: int8
+   * on the CPU provider where the CPU has fast int8 instructions and the model's int8 network keeps
+   * INT8_MIN_PSNR against float32, else float32. Default `fp32`. int8 is built from ml5 weights: an
+   * ONNX file runs float32 whatever is asked, and says so (as tfjs does).
    */
   readonly precision?: PrecisionChoice;
   /** Where int8 calibrations are kept; default `stylemirrorPaths().cacheDir`. */
@@ -105,18 +106,22 @@ function sidecarGraph(model: OnnxModel): OrtGraph {
 export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBackend {
   const requested = options.provider ?? 'auto';
   const precision = options.precision ?? 'fp32';
-  // The int8 network is built for the CPU provider's kernels: asking for it skips the GPU providers.
-  const candidates: OrtProvider[] =
-    requested !== 'auto'
-      ? [requested]
-      : precision === 'int8'
-        ? ['cpu']
-        : [...gpuProvidersFor(process.platform), 'cpu'];
   return {
     kind: 'ort',
     async load(model: StyleModel): Promise<LoadedNetwork> {
       const graph = ortGraph(model);
-      if (precision === 'int8') checkInt8Runs(model, requested);
+      // The int8 network is built from ml5 weights for the CPU provider's kernels: asked for on an ml5
+      // model, it must run (on the CPU provider alone) or the load fails.
+      const int8Required = precision === 'int8' && model.format === 'ml5';
+      if (int8Required && requested !== 'auto' && requested !== 'cpu') {
+        throw new Error(`int8 runs on onnxruntime's CPU provider only, not on ${requested}.`);
+      }
+      const candidates: OrtProvider[] =
+        requested !== 'auto'
+          ? [requested]
+          : int8Required
+            ? ['cpu']
+            : [...gpuProvidersFor(process.platform), 'cpu'];
       const failures: string[] = [];
       for (const provider of candidates) {
         const knownFailure = unavailableProviders.get(provider);
@@ -129,7 +134,7 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
           const opened =
             provider === 'cpu'
               ? await openCpuSession(model, graph, precision, options)
-              : await openGpuSession(graph, provider, precision, options);
+              : await openGpuSession(model, graph, provider, precision, options);
           const fallbackReason = failures.length > 0 ? failures.join('; ') : undefined;
           // The int8 graph takes and gives pictures exactly as the float32 ml5 graph does.
           return new OrtNetwork(opened.session, graph, {
@@ -157,18 +162,6 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
   };
 }
 
-/** int8 asked for outright: refused up front where it cannot run, naming the model and what to do. */
-function checkInt8Runs(model: StyleModel, provider: OrtProvider | 'auto'): void {
-  if (model.format !== 'ml5') {
-    throw new Error(
-      `int8 is built from ml5 weights; style model "${model.name}" is ${FORMAT_NAMES[model.format]}: choose fp32 or auto precision.`,
-    );
-  }
-  if (provider !== 'auto' && provider !== 'cpu') {
-    throw new Error(`int8 runs on onnxruntime's CPU provider only, not on ${provider}.`);
-  }
-}
-
 interface OpenedSession {
   readonly session: ort.InferenceSession;
   readonly precision: Precision;
@@ -177,8 +170,15 @@ interface OpenedSession {
 
 const FLOAT32_AS_ASKED = 'float32 as asked';
 
+/** Why a model that is not ml5 runs float32 whatever was asked: its network has no int8 build here. */
+function notMl5Reason(model: StyleModel, precision: PrecisionChoice): string {
+  const asked = precision === 'auto' ? 'auto' : 'int8 asked';
+  return `${asked}: int8 is built from ml5 weights, not ${FORMAT_NAMES[model.format]}, so float32`;
+}
+
 /** GPU providers run the float32 network: the int8 one is built for onnxruntime's CPU kernels. */
 async function openGpuSession(
+  model: StyleModel,
   graph: OrtGraph,
   provider: OrtProvider,
   precision: PrecisionChoice,
@@ -190,7 +190,9 @@ async function openGpuSession(
     precisionReason:
       precision === 'fp32'
         ? FLOAT32_AS_ASKED
-        : `auto: int8 is for the CPU; ${DEVICE_NAMES[provider]} runs float32`,
+        : model.format !== 'ml5'
+          ? notMl5Reason(model, precision)
+          : `auto: int8 is for the CPU; ${DEVICE_NAMES[provider]} runs float32`,
   };
 }
 
@@ -207,10 +209,7 @@ async function openCpuSession(
     precisionReason,
   });
   if (precision === 'fp32') return float32(FLOAT32_AS_ASKED);
-  // int8 asked for outright on another format was refused by checkInt8Runs.
-  if (model.format !== 'ml5') {
-    return float32(`auto: int8 is built from ml5 weights, not ${FORMAT_NAMES[model.format]}, so float32`);
-  }
+  if (model.format !== 'ml5') return float32(notMl5Reason(model, precision));
   const cpu = fastInt8();
   if (precision === 'auto' && !cpu.fast) return float32(`auto: ${cpu.reason}, so float32`);
 
