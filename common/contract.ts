@@ -57,6 +57,9 @@ const BackendInfoSchema = z.object({
   runtime: z.string(),
   device: z.string(),
   fallbackReason: z.string().optional(),
+  // Optional so that an engine status from before int8 (no precision) still passes.
+  precision: z.enum(['fp32', 'int8']).optional(),
+  precisionReason: z.string().optional(),
 });
 
 export const EngineStatusSchema = z.object({

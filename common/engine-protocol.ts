@@ -3,6 +3,7 @@ import type {
   BackendChoice,
   EngineError,
   EngineStatus,
+  PrecisionChoice,
   StylizeOptions,
   StylizeResult,
 } from './engine-types.js';
@@ -15,7 +16,11 @@ export type { EngineError } from './engine-types.js';
  * `worker_thread` (CLI, browser mode) or an Electron `utilityProcess` (the app); both speak this.
  */
 export interface EngineCalls {
-  loadModel: { params: { dir: string; backend: BackendChoice; name?: string }; result: EngineStatus };
+  /** `precision` defaults to fp32 (see `Engine.loadModel`). */
+  loadModel: {
+    params: { dir: string; backend: BackendChoice; name?: string; precision?: PrecisionChoice };
+    result: EngineStatus;
+  };
   stylize: { params: { frame: Frame; options?: StylizeOptions }; result: StylizeResult };
   /** A small frame stylized at full strength with the model in `dir`; the current model stays current. */
   thumbnail: { params: { dir: string; frame: Frame; name?: string }; result: Frame };

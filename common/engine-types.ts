@@ -13,6 +13,12 @@ export type BackendKind = 'ort' | 'tfjs';
 /** What a user can ask for: a backend kind, or `auto` for the fastest that works here. */
 export type BackendChoice = 'auto' | BackendKind;
 
+/** The arithmetic a network runs in: float32, or int8 (onnxruntime's CPU provider only). */
+export type Precision = 'fp32' | 'int8';
+
+/** What a user can ask for: a precision, or `auto` for int8 where it is fast here and keeps quality. */
+export type PrecisionChoice = 'auto' | Precision;
+
 /** What really ran a network: reported to the user as-is (the HUD, `bench`, the CLI). */
 export interface BackendInfo {
   readonly kind: BackendKind;
@@ -22,6 +28,9 @@ export interface BackendInfo {
   readonly device: string;
   /** Why a faster runtime that was asked for or tried is not the one running, if so. */
   readonly fallbackReason?: string;
+  readonly precision: Precision;
+  /** Why this precision: as asked, or what `auto` found (the CPU's int8 instructions, the quality). */
+  readonly precisionReason: string;
 }
 
 /** What the engine is running: shown in the HUD and printed by the CLI. */

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backends/select-backend.js';
+import type { PrecisionChoice } from '../../common/engine-types.js';
 import { MAX_FRAME_SIDE, MIN_FRAME_SIDE } from '../../common/frame.js';
 import type { Size } from '../engine/stylize.js';
 
@@ -30,4 +31,13 @@ export function parseBackend(value: string): BackendChoice {
     throw new InvalidArgumentError(`expected one of ${BACKEND_CHOICES.join(', ')}.`);
   }
   return value as BackendChoice;
+}
+
+const PRECISION_CHOICES: readonly PrecisionChoice[] = ['auto', 'fp32', 'int8'];
+
+export function parsePrecision(value: string): PrecisionChoice {
+  if (!(PRECISION_CHOICES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${PRECISION_CHOICES.join(', ')}.`);
+  }
+  return value as PrecisionChoice;
 }

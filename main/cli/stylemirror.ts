@@ -8,7 +8,7 @@ import { stillSceneBenchCommand } from './commands/still-scene-bench.js';
 import { parsePort, serveCommand } from './commands/serve-command.js';
 import { registerSoakCommand } from './commands/soak-command.js';
 import { stylizeCommand } from './commands/stylize-command.js';
-import { parseBackend, parseSize, parseStrength } from './parse-options.js';
+import { parseBackend, parsePrecision, parseSize, parseStrength } from './parse-options.js';
 
 const program = new Command('stylemirror')
   .description(
@@ -28,6 +28,7 @@ program
   )
   .requiredOption('-o, --output <file|dir>', 'output image file (one input) or folder')
   .addOption(new Option('-b, --backend <name>', 'auto, ort or tfjs').default('auto').argParser(parseBackend))
+  .addOption(precisionOption('auto: int8 on the CPU where it is fast here and keeps quality, else fp32'))
   .option(
     '-s, --size <WxH>',
     'processing size: the network runs at most this big, then scales back up',
@@ -52,7 +53,9 @@ program
 
 program
   .command('bench')
-  .description('ms per frame and fps at 256x256 and 640x480 for every available backend, against tfjs wasm')
+  .description(
+    'ms per frame and fps at 256x192, 256x256 and 640x480 for every available backend (int8 beside fp32 on the CPU), against tfjs wasm',
+  )
   .option('-m, --model <dir|id>', 'ml5 model folder or id (default: synthetic weights of the same shape)')
   .option('--json', 'print JSON instead of a table', false)
   .option(
@@ -62,6 +65,11 @@ program
     5,
   )
   .option('--include-slow', 'also time tfjs "cpu" (pure JavaScript, minutes per frame at 640x480)', false)
+  .addOption(
+    precisionOption(
+      'int8 rows: auto where this CPU has fast int8, int8 always, fp32 never; with --pipeline: what the engine runs',
+    ),
+  )
   .option(
     '--pipeline',
     'instead: fps and latency the browser page really shows (headless Chromium, fake camera, 256x192) against the engine alone',
@@ -136,6 +144,12 @@ program
 
 registerPackCommands(registerModelsCommands(program));
 registerSoakCommand(program);
+
+function precisionOption(what: string): Option {
+  return new Option('-p, --precision <name>', `auto, fp32 or int8 (${what})`)
+    .default('auto')
+    .argParser(parsePrecision);
+}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`stylemirror: ${error instanceof Error ? error.message : String(error)}`);

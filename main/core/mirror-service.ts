@@ -166,11 +166,8 @@ export function createControlHandlers(deps: MirrorServiceDeps): ControlHandlers 
       const { dir, info } = await library.resolve(id);
       // A failing load rejects here, before anything changes: the engine keeps its model and the
       // settings keep their last model (the engine's error code and message become the Result's).
-      const status = await engine.call('loadModel', {
-        dir,
-        backend: settings.get().backend,
-        name: info.name,
-      });
+      const { backend, precision } = settings.get();
+      const status = await engine.call('loadModel', { dir, backend, precision, name: info.name });
       current = { ...status, modelId: info.id };
       try {
         if (settings.get().lastModelId !== info.id) settings.update({ lastModelId: info.id });

@@ -1,6 +1,6 @@
 import { FORMAT_BACKENDS, type LoadedNetwork } from './backends/backend.js';
 import { openNetwork, type OpenNetworkOptions } from './backends/select-backend.js';
-import type { BackendChoice, EngineStatus } from '../../common/engine-types.js';
+import type { BackendChoice, EngineStatus, PrecisionChoice } from '../../common/engine-types.js';
 import { checkFrame, FrameError, type Frame } from '../../common/frame.js';
 import { readStyleModel } from './model/read-style-model.js';
 import { stylizeFrame, type StylizeOptions, type StylizeResult } from './stylize.js';
@@ -26,11 +26,18 @@ export class Engine {
   /**
    * Loads the model folder `dir` (any format `readStyleModel` reads) and makes it current. Rejects
    * (keeping the current one) on any error: a `ModelError` for the folder, a `BackendFormatError` when
-   * `backend` cannot run the model's format.
+   * `backend` cannot run the model's format. `precision` is float32 unless asked (int8 and `auto`
+   * calibrate an ml5 model's int8 network on its first load, about two seconds; see
+   * `OrtBackendOptions.precision`).
    */
-  async loadModel(dir: string, backend: BackendChoice = 'auto', name?: string): Promise<EngineStatus> {
+  async loadModel(
+    dir: string,
+    backend: BackendChoice = 'auto',
+    name?: string,
+    precision: PrecisionChoice = 'fp32',
+  ): Promise<EngineStatus> {
     const model = await readStyleModel(dir, name === undefined ? {} : { name });
-    const next = await openNetwork(model, backend, this.options);
+    const next = await openNetwork(model, backend, { ...this.options, precision });
     const previous = this.network;
     this.network = next;
     this.modelName = model.name;
@@ -67,10 +74,11 @@ export class Engine {
     }
     const model = await readStyleModel(dir, name === undefined ? {} : { name });
     // A kind, not 'auto': auto would measure both backends on a first run, far too slow for a thumbnail.
+    // Float32 for the same reason: int8 calibrates each model on its first load.
     const kinds = FORMAT_BACKENDS[model.format];
     const current = this.network?.info.kind;
     const kind = current !== undefined && kinds.includes(current) ? current : kinds[0]!;
-    const network = await openNetwork(model, kind, this.options);
+    const network = await openNetwork(model, kind, { ...this.options, precision: 'fp32' });
     try {
       return (await stylizeFrame(network, frame, { strength: 1 })).frame;
     } finally {

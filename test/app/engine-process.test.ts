@@ -20,7 +20,13 @@ const WORKER = '/app/dist/main/engine/worker/engine-worker.js';
 const UDNIE = { dir: '/models/udnie', backend: 'ort' as const, name: 'Udnie' };
 const STATUS: EngineStatus = {
   model: 'Udnie',
-  backend: { kind: 'ort', runtime: 'onnxruntime-node', device: 'cpu' },
+  backend: {
+    kind: 'ort',
+    runtime: 'onnxruntime-node',
+    device: 'cpu',
+    precision: 'fp32',
+    precisionReason: 'test',
+  },
 };
 
 /** The supervisor's processes so far, oldest first. */

@@ -71,6 +71,8 @@ const canBench = chromiumAvailable() && existsSync(path.join(MODELS, 'udnie'));
       'udnie',
       '--seconds',
       '2',
+      '--precision',
+      'fp32',
       '--json',
     ]);
     const report = JSON.parse(stdout) as PipelineBenchReport;
@@ -88,6 +90,7 @@ const canBench = chromiumAvailable() && existsSync(path.join(MODELS, 'udnie'));
     expect(pipeline.meanEngineMs).toBeGreaterThan(0);
     expect(engine.frames).toBeGreaterThan(0);
     expect(engine.backend).toMatch(/^(ort|tfjs) /);
+    expect(engine.precision).toBe('fp32: float32 as asked');
     expect(report.ratio).toBeCloseTo(pipeline.displayedFps / engine.fps, 6);
     // The fox keeps moving, but its video has moments where one frame repeats the last (CI runs
     // rested 1): rare, not none. CPU is read from /proc on Linux.

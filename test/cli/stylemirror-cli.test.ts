@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom, withCameraNoise } from '../../main/cli/camera-noise.js';
+import { psnr } from '../../main/engine/backends/ort/int8-calibration.js';
 import { PHOTO, meanAbsDiff, photoFrame } from '../support/photos.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -27,7 +28,8 @@ function cli(args: string[]): Promise<CliRun> {
       [path.join(REPO_ROOT, 'bin/stylemirror.js'), ...args],
       {
         cwd: REPO_ROOT,
-        // Models by id come from the shared folder; no colour codes in the output we match on.
+        // Models by id come from the shared folder; no colour codes in the output we match on. (int8
+        // calibrations go to this test file's own STYLEMIRROR_HOME, inherited.)
         env: { ...process.env, STYLEMIRROR_MODELS: MODELS, NO_COLOR: '1', FORCE_COLOR: '0' },
         timeout: 60_000,
       },
@@ -145,6 +147,7 @@ describe('stylemirror CLI (built)', () => {
     ['--strength', '1.5'],
     ['--strength', 'strong'],
     ['--backend', 'gpu'],
+    ['--precision', 'int4'],
   ])('refuses %s %s, naming the option, before writing anything', async (option, value) => {
     const output = path.join(dir, `bad-${option.slice(2)}-${value}.png`);
     const run = await cli(['stylize', PHOTO, '-m', 'udnie', '-o', output, '-b', 'ort', option, value]);
@@ -152,6 +155,31 @@ describe('stylemirror CLI (built)', () => {
     expect(run.stderr).toContain(option);
     expect(run.stderr).toContain(`'${value}' is invalid`);
     expect(existsSync(output)).toBe(false);
+  });
+
+  it('runs the precision asked for and says why, int8 within 30 dB of float32', async () => {
+    const outputs = { fp32: path.join(dir, 'fp32.png'), int8: path.join(dir, 'int8.png') };
+    for (const precision of ['fp32', 'int8'] as const) {
+      const run = await cli([
+        'stylize',
+        PHOTO,
+        '-m',
+        'udnie',
+        '-o',
+        outputs[precision],
+        '-b',
+        'ort',
+        '-p',
+        precision,
+      ]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`model udnie on ort \\(cpu, CPU, ${precision}\\)`));
+      expect(run.stdout).toContain(
+        `precision ${precision}: ${precision === 'fp32' ? 'float32' : 'int8'} as asked`,
+      );
+    }
+    const [fp32, int8] = await Promise.all([pixels(outputs.fp32), pixels(outputs.int8)]);
+    expect(psnr(fp32.data, int8.data)).toBeGreaterThanOrEqual(30);
   });
 
   it('names a model it cannot find and exits 2', async () => {

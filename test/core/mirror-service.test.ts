@@ -21,7 +21,13 @@ import { photoFrame } from '../support/photos.js';
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ML5_MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
 
-const ORT: EngineStatus['backend'] = { kind: 'ort', runtime: 'cpu', device: 'CPU' };
+const ORT: EngineStatus['backend'] = {
+  kind: 'ort',
+  runtime: 'cpu',
+  device: 'CPU',
+  precision: 'fp32',
+  precisionReason: 'test',
+};
 
 /** An engine that answers from a script and records every call. */
 function fakeEngine() {
@@ -141,11 +147,11 @@ describe('mirror service (fake engine)', () => {
     });
   });
 
-  it('selects a model: loads it on the chosen backend, returns its status, remembers it', async () => {
+  it('selects a model: loads it on the chosen backend and precision, returns its status, remembers it', async () => {
     const fake = fakeEngine();
     const m = await mirror(fake.engine);
     const dir = await modelFolder(m.bundled, 'rain_princess');
-    m.settings.update({ backend: 'tfjs' });
+    m.settings.update({ backend: 'tfjs', precision: 'int8' });
 
     expect(await m.call('engine:status', {})).toEqual({ ok: true, value: null });
     const selected = await m.call('models:select', { id: 'bundled:rain_princess' });
@@ -154,6 +160,7 @@ describe('mirror service (fake engine)', () => {
     expect(fake.calls.find((c) => c.method === 'loadModel')?.params).toEqual({
       dir,
       backend: 'tfjs',
+      precision: 'int8',
       name: 'Rain Princess',
     });
     expect(await m.call('engine:status', {})).toEqual({ ok: true, value: status });
@@ -519,8 +526,8 @@ describe('mirror service (real engine, in process)', () => {
   it('selects real models, refuses a broken one keeping the current, and makes a thumbnail of another', async () => {
     const caller = inProcessEngine();
     const m = await mirror(caller, {}, { bundled: ML5_MODELS });
-    // 'auto' would time both backends and write a cache file: pin the backend.
-    m.settings.update({ backend: 'ort', modelsDir: m.user });
+    // 'auto' would time both backends and write a cache file, and calibrate int8: pin both.
+    m.settings.update({ backend: 'ort', precision: 'fp32', modelsDir: m.user });
     await writeModelFolder(path.join(m.user, 'broken'), {
       manifest: (manifest) => {
         manifest.Variable_3!.shape = [1, 2, 3];
@@ -557,5 +564,24 @@ describe('mirror service (real engine, in process)', () => {
     expect((await caller.call('stylize', { frame })).frame.data).toEqual(live.frame.data);
     expect(await m.call('engine:status', {})).toEqual({ ok: true, value: selected });
     await caller.engine.dispose();
+  });
+
+  it('runs the precision setting: int8 when it says int8, float32 again when it says fp32', async () => {
+    const caller = inProcessEngine();
+    const m = await mirror(caller, {}, { bundled: ML5_MODELS });
+    type Selected = { backend: { precision?: string; precisionReason?: string } };
+    const select = async () =>
+      value<Selected>(await m.call('models:select', { id: 'bundled:udnie' })).backend;
+    try {
+      value(await m.call('settings:update', { backend: 'ort', precision: 'int8' }));
+      expect(await select()).toMatchObject({
+        precision: 'int8',
+        precisionReason: expect.stringMatching(/^int8 as asked; int8 is \d+\.\d dB PSNR/),
+      });
+      value(await m.call('settings:update', { precision: 'fp32' }));
+      expect(await select()).toMatchObject({ precision: 'fp32', precisionReason: 'float32 as asked' });
+    } finally {
+      await caller.engine.dispose();
+    }
   });
 });

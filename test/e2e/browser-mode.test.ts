@@ -276,6 +276,28 @@ if (!chromiumAvailable()) {
     await hud.screenshot({ path: path.join(ARTIFACTS, 'hud.png') });
   });
 
+  it('runs the precision chosen in the settings panel, and the HUD says which and why', async () => {
+    const precision = page.getByTestId('hud-precision');
+    // The settings say auto: the HUD says what auto chose on this machine.
+    await expect.poll(() => precision.textContent()).toMatch(/^(int8|fp32) · auto: /);
+    try {
+      for (const [choice, shown] of [
+        ['fp32', /^fp32 · float32 as asked$/],
+        ['int8', /^int8 · int8 as asked; int8 is \d+\.\d dB PSNR against float32/],
+      ] as const) {
+        await page.mouse.move(480, 320);
+        await page.getByTestId('precision-select').selectOption(choice);
+        await expect.poll(() => precision.textContent(), { timeout: 60_000 }).toMatch(shown);
+        await waitForFrames(3);
+      }
+      await page.getByTestId('hud').screenshot({ path: path.join(ARTIFACTS, 'hud-int8.png') });
+    } finally {
+      await page.mouse.move(480, 320);
+      await page.getByTestId('precision-select').selectOption('auto');
+      await expect.poll(() => precision.textContent(), { timeout: 60_000 }).toMatch(/ · auto: /);
+    }
+  });
+
   it('switches to the next style with ArrowRight: name shown, picture and stats follow', async () => {
     const before = await pictures();
     const index = models.findIndex((m) => m.id === FIRST_MODEL);

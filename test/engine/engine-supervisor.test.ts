@@ -13,7 +13,16 @@ import { FIRST_RESTART_DELAY_MS } from '../../main/engine/restart-policy.js';
 import { flush, ManualTimers } from '../renderer/fakes.js';
 
 const UDNIE = { dir: '/models/udnie', backend: 'ort' as const, name: 'Udnie' };
-const STATUS: EngineStatus = { model: 'Udnie', backend: { kind: 'ort', runtime: 'cpu', device: 'CPU' } };
+const STATUS: EngineStatus = {
+  model: 'Udnie',
+  backend: {
+    kind: 'ort',
+    runtime: 'cpu',
+    device: 'CPU',
+    precision: 'fp32',
+    precisionReason: 'float32 as asked',
+  },
+};
 const FRAME = { data: new Uint8Array(4 * 4 * 3), width: 4, height: 4, channels: 3 as const };
 
 /** One engine the fake launcher started: what it was sent, and handles to answer or crash it. */

@@ -1,9 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { MirrorEngineStatus, Result } from '../../common/contract.js';
-import type { Settings } from '../../common/settings-schema.js';
+import { applySettingsPatch } from '../../common/settings-patch.js';
+import type { Settings, SettingsPatch } from '../../common/settings-schema.js';
 import { MirrorController } from '../../renderer/src/app/mirror-controller.js';
 import { createMirrorStore } from '../../renderer/src/store/mirror-store.js';
-import { engineStatus, fail, fakeApi, flush, ManualTimers, model, ok, SETTINGS } from './fakes.js';
+import { selectPrecisionLabel } from '../../renderer/src/store/selectors.js';
+import { deferred, engineStatus, fail, fakeApi, flush, ManualTimers, model, ok, SETTINGS } from './fakes.js';
 
 const MODELS = [model('la_muse'), model('udnie'), model('wave')];
 
@@ -130,6 +132,55 @@ describe('MirrorController', () => {
     clock.now += 2000;
     await controller.engineTrouble();
     expect(api.selectModel).toHaveBeenCalledTimes(3);
+  });
+
+  it('saves a new precision, then loads the running style again and shows what ran', async () => {
+    const log: string[] = [];
+    let saved = SETTINGS;
+    const saves: ReturnType<typeof deferred<undefined>>[] = [];
+    const { store, controller } = controllerWith({
+      updateSettings: vi.fn(async (patch: SettingsPatch) => {
+        const done = deferred<undefined>();
+        saves.push(done);
+        await done.promise;
+        saved = applySettingsPatch(saved, patch);
+        log.push(`saved ${JSON.stringify(patch)}`);
+        return ok(saved);
+      }),
+      // As the service does: the engine loads with the precision saved at that moment.
+      selectModel: vi.fn(async ({ id }: { id: string }) => {
+        log.push(`loaded ${id} ${saved.precision}`);
+        const precision: 'int8' | 'fp32' = saved.precision === 'int8' ? 'int8' : 'fp32';
+        const status = engineStatus(id);
+        return ok({ ...status, backend: { ...status.backend, precision, precisionReason: 'as asked' } });
+      }),
+    });
+    await controller.start();
+    store.getState().setModelToast(null);
+
+    // A slider's save is on its way when the precision changes: the reload waits for both saves.
+    const strength = controller.changeSettings({ strength: 0.3 });
+    const precision = controller.changeSettings({ precision: 'int8' });
+    saves[0]!.resolve(undefined);
+    await flush();
+    expect(log).toEqual(['loaded bundled:la_muse auto', 'saved {"strength":0.3}']);
+    saves[1]!.resolve(undefined);
+    await Promise.all([strength, precision]);
+    expect(log).toEqual([
+      'loaded bundled:la_muse auto',
+      'saved {"strength":0.3}',
+      'saved {"precision":"int8"}',
+      'loaded bundled:la_muse int8',
+    ]);
+    expect(store.getState().currentModelId).toBe('bundled:la_muse');
+    expect(selectPrecisionLabel(store.getState())).toBe('int8 · as asked');
+    expect(store.getState().modelToast).toBeNull(); // quietly: the style did not change
+
+    // Other settings do not touch the engine.
+    const mirror = controller.changeSettings({ mirror: false });
+    saves[2]!.resolve(undefined);
+    await mirror;
+    expect(log.at(-1)).toBe('saved {"mirror":false}');
   });
 
   it('says where a snapshot was saved, or why it was not', async () => {

@@ -52,6 +52,23 @@ describe('SettingsSaver', () => {
     expect(store.getState().settings).toEqual({ ...SETTINGS, strength: 0.7, splitView: true });
   });
 
+  it('resolves a change made during a save only once that change is saved too', async () => {
+    const store = createMirrorStore();
+    const { calls, updateSettings } = slowSaves();
+    const saver = new SettingsSaver({ updateSettings }, store, () => undefined);
+    saver.loaded(SETTINGS);
+    const done: string[] = [];
+    void saver.change({ strength: 0.9 }).then(() => done.push('strength'));
+    void saver.change({ precision: 'int8' }).then(() => done.push('precision'));
+
+    calls[0]!.done.resolve({ ok: true, value: { ...SETTINGS, strength: 0.9 } });
+    await flush();
+    expect(done).toEqual([]);
+    calls[1]!.done.resolve({ ok: true, value: { ...SETTINGS, strength: 0.9, precision: 'int8' } });
+    await flush();
+    expect(done).toEqual(['strength', 'precision']);
+  });
+
   it('puts the saved settings back when a save fails, and says why', async () => {
     const store = createMirrorStore();
     const errors: string[] = [];

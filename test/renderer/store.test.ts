@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createMirrorStore } from '../../renderer/src/store/mirror-store.js';
-import { selectBackendLabel, selectCurrentModel } from '../../renderer/src/store/selectors.js';
+import {
+  selectBackendLabel,
+  selectCurrentModel,
+  selectPrecisionLabel,
+} from '../../renderer/src/store/selectors.js';
 import { parseSize, withCurrent } from '../../renderer/src/ui/size-options.js';
 import { model } from './fakes.js';
 
@@ -14,6 +18,20 @@ describe('mirror store', () => {
       backend: { kind: 'ort', runtime: 'cpu', device: 'CPU' },
     });
     expect(selectBackendLabel(store.getState())).toBe('ort · cpu · CPU');
+  });
+
+  it("shows the precision and the engine's reason for it, and nothing from an engine that does not say", () => {
+    const store = createMirrorStore();
+    const backend = { kind: 'ort', runtime: 'cpu', device: 'CPU' } as const;
+    store.getState().setEngine({ model: 'Wave', modelId: 'bundled:wave', backend });
+    expect(selectPrecisionLabel(store.getState())).toBeNull();
+    const precisionReason = 'auto: the CPU has avx512_vnni, and int8 is 34.1 dB PSNR against float32';
+    store.getState().setEngine({
+      model: 'Wave',
+      modelId: 'bundled:wave',
+      backend: { ...backend, precision: 'int8', precisionReason },
+    });
+    expect(selectPrecisionLabel(store.getState())).toBe(`int8 · ${precisionReason}`);
   });
 
   it('finds the current model in the library', () => {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeSettingsFile } from '../../core/settings/settings-file-store.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../common/settings-schema.js';
-import type { StylizeResult } from '../../../common/engine-types.js';
+import type { PrecisionChoice, StylizeResult } from '../../../common/engine-types.js';
 import type { Frame } from '../../../common/frame.js';
 import type { Size } from '../../engine/stylize.js';
 import type { EngineSupervisor } from '../../engine/engine-supervisor.js';
@@ -34,6 +34,8 @@ export interface PipelineBenchOptions {
   readonly json: boolean;
   /** The built page to measure; default dist/renderer (for comparing renderer builds). */
   readonly rendererDir?: string;
+  /** What the engine runs, on the page and alone; default auto. */
+  readonly precision?: PrecisionChoice;
 }
 
 export interface PipelineBenchReport {
@@ -65,6 +67,8 @@ export interface PipelineBenchReport {
     readonly fpsBefore: number;
     readonly fpsAfter: number;
     readonly backend: string;
+    /** The precision that ran, and why. */
+    readonly precision: string;
   };
   /** Displayed fps over engine fps. */
   readonly ratio: number;
@@ -119,6 +123,7 @@ export async function pipelineBenchCommand(
       processingSize: PIPELINE_SIZE,
       lastModelId: `user:${folder}`,
       camera: { deviceId: null, width: 320, height: 240 },
+      precision: options.precision ?? 'auto',
     };
 
     // The engine alone is timed half before and half after the page, and the halves are added up:
@@ -157,6 +162,7 @@ export async function pipelineBenchCommand(
       fpsBefore: engineBefore.frames / engineBefore.seconds,
       fpsAfter: engineAfter.frames / engineAfter.seconds,
       backend: engineBench.backend,
+      precision: engineBench.precision,
     };
 
     const report: PipelineBenchReport = {
@@ -359,13 +365,18 @@ class EngineBench {
     private readonly engine: EngineSupervisor,
     private readonly stylizeOnce: () => Promise<StylizeResult>,
     readonly backend: string,
+    readonly precision: string,
   ) {}
 
   /** Loads the model in a worker thread of its own and warms it up. */
   static async open(modelDir: string, settings: Settings): Promise<EngineBench> {
     const engine = startWorkerEngine();
     try {
-      const status = await engine.call('loadModel', { dir: modelDir, backend: settings.backend });
+      const status = await engine.call('loadModel', {
+        dir: modelDir,
+        backend: settings.backend,
+        precision: settings.precision,
+      });
       const template = gradientFrame(PIPELINE_SIZE);
       const options = { strength: settings.strength, preserveColors: settings.preserveColors };
       // A fresh copy per call, as the server makes one per received frame; it moves to the worker.
@@ -376,7 +387,8 @@ class EngineBench {
       const bench = new EngineBench(
         engine,
         stylizeOnce,
-        `${status.backend.kind} ${status.backend.runtime} (${status.backend.device})`,
+        `${status.backend.kind} ${status.backend.runtime} ${status.backend.precision} (${status.backend.device})`,
+        `${status.backend.precision}: ${status.backend.precisionReason}`,
       );
       await bench.run(WARMUP_MS);
       return bench;
@@ -425,6 +437,7 @@ function printReport(report: PipelineBenchReport, log: (line: string) => void): 
     `Engine:   ${engine.fps.toFixed(1)} fps alone (${engine.fpsBefore.toFixed(1)} before the page, ${engine.fpsAfter.toFixed(1)} after), ` +
       `${engine.meanMs.toFixed(0)} ms per frame, ${engine.backend}`,
   );
+  log(`Precision: ${engine.precision}`);
   log(
     `Ratio:    ${percent}% of the engine's fps reach the screen (target ${PIPELINE_TARGET_RATIO * 100}%: ` +
       `${report.ratio >= PIPELINE_TARGET_RATIO ? 'met' : 'NOT met'})`,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { lumaSignature } from '../../../common/temporal/frame-change.js';
 import { FrameStabilizer } from '../../../common/temporal/stabilizer.js';
 import type { BackendChoice } from '../../engine/backends/select-backend.js';
+import type { PrecisionChoice } from '../../../common/engine-types.js';
 import { Engine } from '../../engine/engine.js';
 import type { Size } from '../../engine/stylize.js';
 import type { StylizeOptions } from '../../../common/engine-types.js';
@@ -16,6 +17,7 @@ export interface StylizeCommandOptions {
   readonly model: string;
   readonly output: string;
   readonly backend: BackendChoice;
+  readonly precision: PrecisionChoice;
   readonly size?: Size;
   readonly strength: number;
   readonly preserveColors: boolean;
@@ -53,10 +55,18 @@ export async function stylizeCommand(
 
   const engine = new Engine();
   try {
-    const status = await engine.loadModel(await resolveModelArgument(options.model), options.backend);
+    const status = await engine.loadModel(
+      await resolveModelArgument(options.model),
+      options.backend,
+      undefined,
+      options.precision,
+    );
     const { backend } = status;
-    log(`model ${status.model} on ${backend.kind} (${backend.runtime}, ${backend.device})`);
+    log(
+      `model ${status.model} on ${backend.kind} (${backend.runtime}, ${backend.device}, ${backend.precision})`,
+    );
     if (backend.fallbackReason !== undefined) log(`  not on a faster device: ${backend.fallbackReason}`);
+    log(`  precision ${backend.precision}: ${backend.precisionReason}`);
 
     const summary: StylizeSummary = { written: [], failed: [] };
     const progress = files.length > 1 ? startProgress(files.length, 'images') : undefined;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stylemirrorPaths } from '../stylemirror-home.js';
 import type { StyleModel } from '../model/style-model.js';
-import type { BackendChoice, BackendKind } from '../../../common/engine-types.js';
+import type { BackendChoice, BackendKind, PrecisionChoice } from '../../../common/engine-types.js';
 import { checkBackendRuns, FORMAT_BACKENDS, type LoadedNetwork, type NetworkBackend } from './backend.js';
 import { createOrtBackend } from './ort/ort-backend.js';
 import { createTfjsBackend } from './tfjs/tfjs-backend.js';
@@ -13,9 +13,19 @@ import { createTfjsBackend } from './tfjs/tfjs-backend.js';
 export type { BackendChoice } from '../../../common/engine-types.js';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'ort', 'tfjs'];
 
-/** Creates the backend of a kind with its own best runtime (a GPU where one works, else the CPU). */
-export async function createBackend(kind: BackendKind): Promise<NetworkBackend> {
-  return kind === 'ort' ? createOrtBackend() : await createTfjsBackend();
+/**
+ * Creates the backend of a kind with its own best runtime (a GPU where one works, else the CPU). The
+ * precision matters to onnxruntime only (tfjs runs float32, and says so).
+ */
+export async function createBackend(
+  kind: BackendKind,
+  options: OpenNetworkOptions = {},
+): Promise<NetworkBackend> {
+  if (kind === 'tfjs') return await createTfjsBackend();
+  return createOrtBackend({
+    ...(options.precision === undefined ? {} : { precision: options.precision }),
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+  });
 }
 
 /** The measured choice `auto` made on a machine, as cached on disk. */
@@ -28,7 +38,7 @@ export interface AutoChoice {
 }
 
 export interface OpenNetworkOptions {
-  /** Where `auto` keeps its measurement; default: the user's cache folder for style-mirror. */
+  /** Where `auto` keeps its measurement and int8 its calibrations; default: the user's cache folder. */
   readonly cacheDir?: string;
   /**
    * Whether `auto` times tfjs against onnxruntime; default: only where a native tfjs runtime
@@ -37,6 +47,8 @@ export interface OpenNetworkOptions {
    * for the rest of the process's life: a mirror on a wall must not pay that to learn the obvious.
    */
   readonly measureTfjs?: boolean;
+  /** float32, int8 or auto (see `OrtBackendOptions.precision`); default float32. */
+  readonly precision?: PrecisionChoice;
 }
 
 /** Side of the square frame `auto` times each backend on. */
@@ -59,18 +71,18 @@ export async function openNetwork(
 ): Promise<LoadedNetwork> {
   if (choice !== 'auto') {
     checkBackendRuns(choice, model);
-    return (await createBackend(choice)).load(model);
+    return (await createBackend(choice, options)).load(model);
   }
   const kinds = FORMAT_BACKENDS[model.format];
   // Nothing to choose, so nothing to measure; and a measurement of the ml5 network says nothing here.
-  if (kinds.length === 1) return (await createBackend(kinds[0]!)).load(model);
+  if (kinds.length === 1) return (await createBackend(kinds[0]!, options)).load(model);
 
   const cacheFile = path.join(options.cacheDir ?? stylemirrorPaths().cacheDir, CACHE_FILE);
   const fingerprint = machineFingerprint();
   const cached = await readCachedChoice(cacheFile, fingerprint);
   if (cached !== undefined) {
     try {
-      return await (await createBackend(cached.kind)).load(model);
+      return await (await createBackend(cached.kind, options)).load(model);
     } catch {
       // The cached winner stopped working (a driver went away): measure again below.
     }
@@ -79,13 +91,17 @@ export async function openNetwork(
   const measureTfjs = options.measureTfjs ?? nativeTfjsInstalled();
   const worthTiming = kinds.filter((kind) => kind !== 'tfjs' || measureTfjs);
   if (worthTiming.length === 1)
-    return loadFirstThatWorks(model, [worthTiming[0]!, ...kinds.filter((k) => k !== worthTiming[0])]);
+    return loadFirstThatWorks(
+      model,
+      [worthTiming[0]!, ...kinds.filter((k) => k !== worthTiming[0])],
+      options,
+    );
 
   const measured: { kind: BackendKind; network: LoadedNetwork; ms: number }[] = [];
   const failures: string[] = [];
   for (const kind of kinds) {
     try {
-      const network = await (await createBackend(kind)).load(model);
+      const network = await (await createBackend(kind, options)).load(model);
       measured.push({ kind, network, ms: await timeNetwork(network) });
     } catch (error) {
       failures.push(`${kind}: ${(error as Error).message}`);
@@ -107,11 +123,15 @@ export async function openNetwork(
 }
 
 /** The network on the first of `kinds` that loads it; the last failure when none does. */
-async function loadFirstThatWorks(model: StyleModel, kinds: readonly BackendKind[]): Promise<LoadedNetwork> {
+async function loadFirstThatWorks(
+  model: StyleModel,
+  kinds: readonly BackendKind[],
+  options: OpenNetworkOptions,
+): Promise<LoadedNetwork> {
   const failures: string[] = [];
   for (const kind of kinds) {
     try {
-      return await (await createBackend(kind)).load(model);
+      return await (await createBackend(kind, options)).load(model);
     } catch (error) {
       failures.push(`${kind}: ${(error as Error).message}`);
     }

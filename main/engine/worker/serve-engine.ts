@@ -52,7 +52,7 @@ export interface ServeEngineOptions {
  */
 export function serveEngine(engine: Engine, port: MessagePortLike, options: ServeEngineOptions = {}): void {
   const handlers: Handlers = {
-    loadModel: ({ dir, backend, name }) => engine.loadModel(dir, backend, name),
+    loadModel: ({ dir, backend, name, precision }) => engine.loadModel(dir, backend, name, precision),
     stylize: ({ frame, options }) => engine.stylize(frame, options),
     thumbnail: ({ dir, frame, name }) => engine.thumbnail(dir, frame, name),
     status: async () => engine.status ?? null,

@@ -116,9 +116,13 @@ export class MirrorController {
     this.stopped = true;
   }
 
-  /** Applies a settings change now and saves it. */
-  changeSettings(patch: SettingsPatch): Promise<void> {
-    return this.settings.change(patch);
+  /**
+   * Applies a settings change now and saves it. A change to how the engine loads a model (precision,
+   * backend) loads the running style again once saved: the service reads them on every load.
+   */
+  async changeSettings(patch: SettingsPatch): Promise<void> {
+    await this.settings.change(patch);
+    if (patch.precision !== undefined || patch.backend !== undefined) await this.models.reload();
   }
 
   /** Lists the styles again (the picker does, when it opens: a person may have added a folder). */

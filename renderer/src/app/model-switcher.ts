@@ -15,7 +15,8 @@ export interface SelectOptions {
  */
 export class ModelSwitcher {
   private busy = false;
-  private wanted: { id: string; announce: boolean } | null = null;
+  /** `again`: load it even if it is the one running (the engine's settings for it changed). */
+  private wanted: { id: string; announce: boolean; again: boolean } | null = null;
 
   constructor(
     private readonly api: Pick<MirrorApi, 'selectModel'>,
@@ -25,15 +26,28 @@ export class ModelSwitcher {
 
   /** Loads model `id` (after any load under way). Resolves once nothing more is waiting to load. */
   async select(id: string, options: SelectOptions = {}): Promise<void> {
+    return this.want(id, options.announce ?? true, false);
+  }
+
+  /**
+   * Loads the style running (or the one being switched to) again, quietly: after a change of the
+   * settings the engine loads a model with (precision, backend), saved before this is called.
+   */
+  reload(): Promise<void> {
+    const state = this.store.getState();
+    const id = this.wanted?.id ?? state.pendingModelId ?? state.currentModelId;
+    return id === null ? Promise.resolve() : this.want(id, false, true);
+  }
+
+  private async want(id: string, announce: boolean, again: boolean): Promise<void> {
     const model = this.find(id);
     if (model === undefined) return;
-    const announce = options.announce ?? true;
     const state = this.store.getState();
-    if (!this.busy && state.currentModelId === id) {
+    if (!this.busy && state.currentModelId === id && !again) {
       if (announce) this.notifier.model(model, false);
       return;
     }
-    this.wanted = { id, announce };
+    this.wanted = { id, announce, again };
     state.setPendingModel(id);
     if (announce) this.notifier.model(model, true);
     if (this.busy) return;
@@ -43,7 +57,7 @@ export class ModelSwitcher {
       while (this.wanted !== null) {
         const next = this.wanted;
         this.wanted = null;
-        await this.load(next.id, next.announce);
+        await this.load(next.id, next.announce, next.again);
       }
     } finally {
       this.busy = false;
@@ -77,10 +91,10 @@ export class ModelSwitcher {
     }
   }
 
-  private async load(id: string, announce: boolean): Promise<void> {
+  private async load(id: string, announce: boolean, again: boolean): Promise<void> {
     const model = this.find(id);
     if (model === undefined) return;
-    if (this.store.getState().currentModelId === id && this.wanted === null) {
+    if (this.store.getState().currentModelId === id && this.wanted === null && !again) {
       if (announce) this.notifier.model(model, false);
       return;
     }

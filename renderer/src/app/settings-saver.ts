@@ -11,6 +11,8 @@ import type { MirrorStore } from '../store/mirror-store.js';
  */
 export class SettingsSaver {
   private saving = false;
+  /** The save loop under way (or the last): every change made meanwhile resolves when it ends. */
+  private savingAll: Promise<void> = Promise.resolve();
   private queued: SettingsPatch | null = null;
   /** The settings as last saved: what a failed save falls back to. */
   private saved: Settings | null = null;
@@ -27,13 +29,21 @@ export class SettingsSaver {
     this.store.getState().setSettings(settings);
   }
 
-  /** Applies `patch` now and saves it. Resolves once it (and everything queued with it) is saved. */
-  async change(patch: SettingsPatch): Promise<void> {
+  /**
+   * Applies `patch` now and saves it. Resolves once it (and everything queued with it) is saved, or
+   * failed to: what must follow the save (reloading the model for a new precision) can wait for it.
+   */
+  change(patch: SettingsPatch): Promise<void> {
     const current = this.store.getState().settings;
-    if (current === null) return; // Nothing to change before settings are loaded.
+    if (current === null) return Promise.resolve(); // Nothing to change before settings are loaded.
     this.store.getState().setSettings(applySettingsPatch(current, patch));
     this.queued = this.queued === null ? patch : mergeSettingsPatches(this.queued, patch);
-    if (this.saving) return;
+    if (!this.saving) this.savingAll = this.saveQueued();
+    return this.savingAll;
+  }
+
+  private async saveQueued(): Promise<void> {
+    // The flag, not the promise, says whether a loop runs: it drops in the same step as the loop ends.
     this.saving = true;
     try {
       while (this.queued !== null) {

@@ -40,6 +40,18 @@ export function selectBackendLabel(s: MirrorState): string | null {
   return backend === undefined ? null : `${backend.kind} · ${backend.runtime} · ${backend.device}`;
 }
 
+/**
+ * The HUD's precision line: the arithmetic that ran and why, as the engine says it ("int8 · auto: the
+ * CPU has avx512_vnni, and int8 is 34.1 dB PSNR against float32 …"); null before an engine says.
+ */
+export function selectPrecisionLabel(s: MirrorState): string | null {
+  const backend = s.engine?.backend;
+  if (backend?.precision === undefined) return null;
+  return backend.precisionReason === undefined
+    ? backend.precision
+    : `${backend.precision} · ${backend.precisionReason}`;
+}
+
 export const selectRecordingSince = (s: MirrorState): number | null => s.recordingSince;
 
 export const selectRecovery = (s: MirrorState) => s.recovery;

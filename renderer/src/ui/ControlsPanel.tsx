@@ -1,4 +1,5 @@
 import type { ReactNode, Ref } from 'react';
+import type { Settings } from '../../../common/settings-schema.js';
 import { CAPTURE_RESOLUTIONS } from '../camera/camera-constraints.js';
 import { mirrorStore } from '../store/mirror-store.js';
 import {
@@ -12,6 +13,13 @@ import { useServices } from './app-context.js';
 import { KioskSettings } from './Kiosk.js';
 import { takeSnapshot, toggleFullscreen } from './page-actions.js';
 import { parseSize, PROCESSING_SIZES, withCurrent } from './size-options.js';
+
+/** The precision setting's choices, in words; the HUD says which ran and why. */
+const PRECISIONS: readonly { readonly value: Settings['precision']; readonly label: string }[] = [
+  { value: 'auto', label: 'Auto' },
+  { value: 'fp32', label: 'Float32' },
+  { value: 'int8', label: 'Int8' },
+];
 
 /**
  * The settings panel. Every change applies at once and is saved. It fades out after a few seconds
@@ -55,6 +63,23 @@ export function ControlsPanel({ ref }: { readonly ref: Ref<HTMLElement> }) {
           {withCurrent(PROCESSING_SIZES, processing).map((size) => (
             <option key={size} value={size}>
               {size.replace('x', ' × ')}
+            </option>
+          ))}
+        </select>
+      </Field>
+
+      <Field label="Precision" hint="int8: faster on CPUs that have it">
+        <select
+          data-testid="precision-select"
+          value={settings.precision}
+          onChange={(e) => {
+            const precision = PRECISIONS.find((p) => p.value === e.target.value)?.value;
+            if (precision !== undefined) void change({ precision });
+          }}
+        >
+          {PRECISIONS.map((p) => (
+            <option key={p.value} value={p.value}>
+              {p.label}
             </option>
           ))}
         </select>

@@ -2,6 +2,7 @@ import {
   selectBackendLabel,
   selectCurrentModel,
   selectEngine,
+  selectPrecisionLabel,
   selectSettings,
   selectStats,
 } from '../store/selectors.js';
@@ -11,6 +12,7 @@ import { useMirror } from '../store/use-mirror.js';
 export function Hud() {
   const stats = useMirror(selectStats);
   const backend = useMirror(selectBackendLabel);
+  const precision = useMirror(selectPrecisionLabel);
   const model = useMirror(selectCurrentModel);
   const engine = useMirror(selectEngine);
   const settings = useMirror(selectSettings);
@@ -34,6 +36,11 @@ export function Hud() {
       <div className="hud-row hud-wide" data-testid="hud-backend" title={engine?.backend.fallbackReason}>
         {backend ?? 'no engine yet'}
       </div>
+      {precision !== null && (
+        <div className="hud-row hud-wide hud-dim hud-precision" data-testid="hud-precision">
+          {precision}
+        </div>
+      )}
       <div className="hud-row hud-wide hud-dim">
         {model?.name ?? '—'} · {size.width}×{size.height}
       </div>

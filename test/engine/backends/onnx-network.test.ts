@@ -116,4 +116,22 @@ describe('an ONNX image-to-image network with its sidecar, on onnxruntime', () =
       'returns a [1, 3, 8, 8] output "picture" for a 16x16 picture',
     );
   });
+
+  it.each([
+    ['int8', 'int8 asked'],
+    ['auto', 'auto'],
+  ] as const)('runs float32 whatever is asked (%s), and says why', async (precision, asked) => {
+    const model = await readStyleModel(
+      await onnxFolder(buildTinyStyleOnnx(tinyStyleWeights()), fastNeuralStyleSidecar()),
+    );
+    const network = await createOrtBackend({ provider: 'cpu', precision }).load(model);
+    try {
+      expect(network.info).toMatchObject({
+        precision: 'fp32',
+        precisionReason: `${asked}: int8 is built from ml5 weights, not an ONNX network, so float32`,
+      });
+    } finally {
+      await network.dispose();
+    }
+  });
 });

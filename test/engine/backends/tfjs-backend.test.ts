@@ -151,7 +151,8 @@ describe('tfjs backend on cpu (pure JavaScript)', async () => {
   // matta too: its strict match here shows that wasm's larger difference on it comes from wasm's kernels.
   it.each([smallest, matta])('matches ml5 on $name', async (vector) => {
     const network = await open(backend, vector);
-    expect(network.info).toEqual({ kind: 'tfjs', runtime: 'cpu', device: 'CPU' });
+    expect(network.info).toMatchObject({ kind: 'tfjs', runtime: 'cpu', device: 'CPU', precision: 'fp32' });
+    expect(network.info.fallbackReason).toBeUndefined();
     const maxAbs = expectMatches(vector, await network.run(inputOf(vector)), STRICT);
     console.info(`tfjs cpu ${vector.name}: max abs diff ${maxAbs.toFixed(5)}`);
   });

@@ -108,7 +108,7 @@ describe('Engine.thumbnail', () => {
   it('releases the temporary network even when stylizing fails', async () => {
     const dispose = vi.fn(async () => undefined);
     const failing: LoadedNetwork = {
-      info: { kind: 'ort', runtime: 'cpu', device: 'CPU' },
+      info: { kind: 'ort', runtime: 'cpu', device: 'CPU', precision: 'fp32', precisionReason: 'test' },
       run: () => Promise.reject(new Error('the GPU went away')),
       dispose,
     };

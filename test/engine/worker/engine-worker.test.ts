@@ -220,6 +220,25 @@ function fakePort(): {
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('serveEngine (no worker)', () => {
+  it("hands loadModel's precision to the engine", async () => {
+    const loads: unknown[][] = [];
+    const fake = {
+      async loadModel(...args: unknown[]) {
+        loads.push(args);
+        return { model: 'fake' };
+      },
+    };
+    const { port, send, waitFor } = fakePort();
+    serveEngine(fake as unknown as Engine, port);
+    send({ id: 1, method: 'loadModel', params: { dir: 'a', backend: 'ort', precision: 'int8' } });
+    send({ id: 2, method: 'loadModel', params: { dir: 'b', backend: 'auto', name: 'B' } });
+    await waitFor(2);
+    expect(loads).toEqual([
+      ['a', 'ort', undefined, 'int8'],
+      ['b', 'auto', 'B', undefined],
+    ]);
+  });
+
   it('runs requests one at a time, in arrival order, one reply per id', async () => {
     const log: string[] = [];
     const status = { model: 'fake', backend: { kind: 'ort', runtime: 'cpu', device: 'CPU' } };
@@ -352,7 +371,7 @@ describe('serveEngine (no worker)', () => {
   it('reports a FrameError from the engine as kind FrameError, with no code', async () => {
     const { port, send, waitFor } = fakePort();
     const network: LoadedNetwork = {
-      info: { kind: 'ort', runtime: 'cpu', device: 'CPU' },
+      info: { kind: 'ort', runtime: 'cpu', device: 'CPU', precision: 'fp32', precisionReason: 'test' },
       run: () => Promise.reject(new Error('the network must not run for a malformed frame')),
       dispose: async () => undefined,
     };

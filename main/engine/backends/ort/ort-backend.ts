@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
@@ -12,19 +11,31 @@ import {
 } from '../backend.js';
 import { fromImageTensor, toImageTensor } from '../image-tensor.js';
 import { checkNetworkImage } from '../network-image.js';
-import { MIN_FRAME_SIDE } from '../../../../common/frame.js';
+import type { Precision, PrecisionChoice } from '../../../../common/engine-types.js';
 import { ModelError } from '../../model/model-errors.js';
-import type { OnnxModel, StyleModel } from '../../model/style-model.js';
-import { buildOnnxModel, ONNX_INPUT, ONNX_OUTPUT } from './onnx-graph.js';
+import { FORMAT_NAMES, type OnnxModel, type StyleModel } from '../../model/style-model.js';
+import { stylemirrorPaths } from '../../stylemirror-home.js';
+import { detectFastInt8, type FastInt8 } from './cpu-features.js';
+import { INT8_MIN_PSNR, openInt8Session } from './int8-session.js';
+import { buildOnnxModel } from './onnx-graph.js';
+import { ml5Graph, openSession, type OrtGraph, type OrtProvider } from './ort-session.js';
 
-/** onnxruntime execution providers Style Mirror knows how to ask for. */
-export type OrtProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+export type { OrtProvider } from './ort-session.js';
 
 export interface OrtBackendOptions {
   /** A provider to use, or `auto` to try this platform's GPU providers before the CPU. */
   readonly provider?: OrtProvider | 'auto';
   /** CPU threads for one frame; default: onnxruntime's choice (one per physical core). */
   readonly threads?: number;
+  /**
+   * `fp32`; `int8` (onnxruntime's CPU provider only, so GPU providers are not tried); or `auto`: int8
+   * on the CPU provider where the CPU has fast int8 instructions and the model's int8 network keeps
+   * INT8_MIN_PSNR against float32, else float32. Default `fp32`. int8 is built from ml5 weights: an
+   * ONNX file runs float32 whatever is asked, and says so (as tfjs does).
+   */
+  readonly precision?: PrecisionChoice;
+  /** Where int8 calibrations are kept; default `stylemirrorPaths().cacheDir`. */
+  readonly cacheDir?: string;
 }
 
 const DEVICE_NAMES: Record<OrtProvider, string> = {
@@ -50,33 +61,11 @@ export function gpuProvidersFor(platform: NodeJS.Platform): OrtProvider[] {
   }
 }
 
-/**
- * How a session's graph takes and gives pictures. The ml5 graph is built here to take and give the
- * engine's HWC pictures as they are; an ONNX file's graph takes and gives what its sidecar says.
- */
-interface OrtGraph {
-  readonly bytes: Uint8Array;
-  readonly input: string;
-  readonly output: string;
-  feed(image: NetworkImage): ort.Tensor;
-  /** @throws {ModelError} for an output that is not the picture the graph promised. */
-  read(output: ort.Tensor, image: NetworkImage): NetworkImage;
-}
-
 function ortGraph(model: StyleModel): OrtGraph {
   checkBackendRuns('ort', model);
   switch (model.format) {
     case 'ml5':
-      return {
-        bytes: buildOnnxModel(model),
-        input: ONNX_INPUT,
-        output: ONNX_OUTPUT,
-        feed: (image) => new ort.Tensor('float32', image.data, [image.height, image.width, 3]),
-        read: (output) => {
-          const [height, width] = output.dims as [number, number, number];
-          return { data: output.data as Float32Array, height, width };
-        },
-      };
+      return ml5Graph(buildOnnxModel(model));
     case 'onnx':
       return sidecarGraph(model);
     case 'tfjs-graph':
@@ -116,12 +105,23 @@ function sidecarGraph(model: OnnxModel): OrtGraph {
  */
 export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBackend {
   const requested = options.provider ?? 'auto';
-  const candidates: OrtProvider[] =
-    requested === 'auto' ? [...gpuProvidersFor(process.platform), 'cpu'] : [requested];
+  const precision = options.precision ?? 'fp32';
   return {
     kind: 'ort',
     async load(model: StyleModel): Promise<LoadedNetwork> {
       const graph = ortGraph(model);
+      // The int8 network is built from ml5 weights for the CPU provider's kernels: asked for on an ml5
+      // model, it must run (on the CPU provider alone) or the load fails.
+      const int8Required = precision === 'int8' && model.format === 'ml5';
+      if (int8Required && requested !== 'auto' && requested !== 'cpu') {
+        throw new Error(`int8 runs on onnxruntime's CPU provider only, not on ${requested}.`);
+      }
+      const candidates: OrtProvider[] =
+        requested !== 'auto'
+          ? [requested]
+          : int8Required
+            ? ['cpu']
+            : [...gpuProvidersFor(process.platform), 'cpu'];
       const failures: string[] = [];
       for (const provider of candidates) {
         const knownFailure = unavailableProviders.get(provider);
@@ -131,13 +131,19 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
         }
         try {
           assertProviderInstalled(provider);
-          const session = await openSession(graph, provider, options.threads);
+          const opened =
+            provider === 'cpu'
+              ? await openCpuSession(model, graph, precision, options)
+              : await openGpuSession(model, graph, provider, precision, options);
           const fallbackReason = failures.length > 0 ? failures.join('; ') : undefined;
-          return new OrtNetwork(session, graph, {
+          // The int8 graph takes and gives pictures exactly as the float32 ml5 graph does.
+          return new OrtNetwork(opened.session, graph, {
             kind: 'ort',
             runtime: provider,
             device: DEVICE_NAMES[provider],
             ...(fallbackReason === undefined ? {} : { fallbackReason }),
+            precision: opened.precision,
+            precisionReason: opened.precisionReason,
           });
         } catch (error) {
           // The network's own fault is the same on every provider, and no fault of this one.
@@ -156,41 +162,85 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
   };
 }
 
-async function openSession(graph: OrtGraph, provider: OrtProvider, threads: number | undefined) {
-  const session = await ort.InferenceSession.create(graph.bytes, {
-    executionProviders: [provider],
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    intraOpNumThreads: threads ?? physicalCoreCount(),
-    // A provider that fails to load is expected here and reported in BackendInfo; onnxruntime's own
-    // red error log would only alarm a user whose CPU path works fine.
-    logSeverityLevel: provider === 'cpu' ? 2 : 4,
-    // onnxruntime's pool threads spin between parallel sections by default. In the mirror the engine
-    // shares the CPU with the camera, the browser and the display: spinning steals their time, and a
-    // descheduled spinner stalls the next section. Off, the pipeline shows 10.3 fps instead of 9.2
-    // with the engine alone unchanged (79 vs 80 ms at 256x192; `stylemirror bench --pipeline`).
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+interface OpenedSession {
+  readonly session: ort.InferenceSession;
+  readonly precision: Precision;
+  readonly precisionReason: string;
+}
+
+const FLOAT32_AS_ASKED = 'float32 as asked';
+
+/** Why a model that is not ml5 runs float32 whatever was asked: its network has no int8 build here. */
+function notMl5Reason(model: StyleModel, precision: PrecisionChoice): string {
+  const asked = precision === 'auto' ? 'auto' : 'int8 asked';
+  return `${asked}: int8 is built from ml5 weights, not ${FORMAT_NAMES[model.format]}, so float32`;
+}
+
+/** GPU providers run the float32 network: the int8 one is built for onnxruntime's CPU kernels. */
+async function openGpuSession(
+  model: StyleModel,
+  graph: OrtGraph,
+  provider: OrtProvider,
+  precision: PrecisionChoice,
+  options: OrtBackendOptions,
+): Promise<OpenedSession> {
+  return {
+    session: await openSession(graph, provider, options.threads),
+    precision: 'fp32',
+    precisionReason:
+      precision === 'fp32'
+        ? FLOAT32_AS_ASKED
+        : model.format !== 'ml5'
+          ? notMl5Reason(model, precision)
+          : `auto: int8 is for the CPU; ${DEVICE_NAMES[provider]} runs float32`,
+  };
+}
+
+/** The CPU provider runs int8 where it is asked for, or where `auto` finds it fast and good enough. */
+async function openCpuSession(
+  model: StyleModel,
+  graph: OrtGraph,
+  precision: PrecisionChoice,
+  options: OrtBackendOptions,
+): Promise<OpenedSession> {
+  const float32 = async (precisionReason: string): Promise<OpenedSession> => ({
+    session: await openSession(graph, 'cpu', options.threads),
+    precision: 'fp32',
+    precisionReason,
   });
+  if (precision === 'fp32') return float32(FLOAT32_AS_ASKED);
+  if (model.format !== 'ml5') return float32(notMl5Reason(model, precision));
+  const cpu = fastInt8();
+  if (precision === 'auto' && !cpu.fast) return float32(`auto: ${cpu.reason}, so float32`);
+
+  let opened: Awaited<ReturnType<typeof openInt8Session>>;
   try {
-    // A provider can load and still fail on the first run (missing kernels, driver errors), and a
-    // network may not take the smallest frame or return a picture: find out now.
-    const image = {
-      data: new Float32Array(MIN_FRAME_SIDE * MIN_FRAME_SIDE * 3),
-      height: MIN_FRAME_SIDE,
-      width: MIN_FRAME_SIDE,
-    };
-    const probe = (await session.run({ [graph.input]: graph.feed(image) }))[graph.output];
-    if (probe === undefined) throw new Error(`the graph returned no output ${JSON.stringify(graph.output)}`);
-    try {
-      graph.read(probe, image);
-    } finally {
-      probe.dispose();
-    }
+    opened = await openInt8Session(model, {
+      cacheDir: options.cacheDir ?? stylemirrorPaths().cacheDir,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+    });
   } catch (error) {
-    await session.release();
-    throw error;
+    // Asked for, int8 must work or the load fails; on auto, float32 is the answer.
+    if (precision === 'int8') throw error;
+    return float32(`auto: int8 failed to load (${firstLine(error)}), so float32`);
   }
-  return session;
+  const { session, calibration } = opened;
+  const quality = `int8 is ${calibration.psnr.toFixed(1)} dB PSNR against float32 on the calibration frames`;
+  if (precision === 'int8')
+    return { session, precision: 'int8', precisionReason: `int8 as asked; ${quality}` };
+  if (calibration.psnr < INT8_MIN_PSNR) {
+    await session.release();
+    return float32(`auto: ${quality}, under the ${INT8_MIN_PSNR} dB bar, so float32`);
+  }
+  return { session, precision: 'int8', precisionReason: `auto: ${cpu.reason}, and ${quality}` };
+}
+
+let fastInt8Here: FastInt8 | undefined;
+
+/** Whether this CPU has fast int8, read once per process. */
+function fastInt8(): FastInt8 {
+  fastInt8Here ??= detectFastInt8();
+  return fastInt8Here;
 }
 
 class OrtNetwork implements LoadedNetwork {
@@ -216,17 +266,6 @@ class OrtNetwork implements LoadedNetwork {
     this.session = undefined;
     await session?.release();
   }
-}
-
-/**
- * onnxruntime's default is one thread per logical core. On SMT machines the sibling threads share one
- * core's FMA units, so past the physical count extra threads only contend; Node does not expose the
- * physical count, so halve the logical one where it is even and above 2 (a guess that is right on
- * nearly all x86 desktops).
- */
-function physicalCoreCount(): number {
-  const logical = os.availableParallelism();
-  return logical > 2 && logical % 2 === 0 ? logical / 2 : logical;
 }
 
 /**

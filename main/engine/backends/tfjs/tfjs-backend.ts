@@ -65,6 +65,12 @@ async function activate(runtime: TfjsRuntime): Promise<void> {
   }
 }
 
+/** Every tfjs runtime computes in float32; the int8 network is built for onnxruntime's CPU kernels. */
+const FLOAT32_ONLY = {
+  precision: 'fp32',
+  precisionReason: 'tfjs runs float32 only; int8 is onnxruntime on the CPU',
+} as const;
+
 /**
  * A tfjs network backend on `options.runtime`, or on the fastest runtime that works here:
  * tfjs-node-gpu, tfjs-node, WebAssembly, then plain JavaScript. The runtimes skipped on the way, and
@@ -125,7 +131,7 @@ function probeRuntime(runtime: TfjsRuntime): Promise<Probe> {
             return { ok: true, info: await probeWasm() };
           case 'cpu':
             await activate('cpu');
-            return { ok: true, info: { kind: 'tfjs', runtime: 'cpu', device: 'CPU' } };
+            return { ok: true, info: { kind: 'tfjs', runtime: 'cpu', device: 'CPU', ...FLOAT32_ONLY } };
         }
       } catch (error) {
         return { ok: false, reason: firstLine(error) };
@@ -164,6 +170,7 @@ async function probeTensorflow(): Promise<Probe> {
         kind: 'tfjs',
         runtime: 'tensorflow',
         device: gpu ? 'GPU (CUDA)' : 'CPU',
+        ...FLOAT32_ONLY,
         ...(failures.length > 0 ? { fallbackReason: failures.join('; ') } : {}),
       },
     };
@@ -202,6 +209,7 @@ async function probeWasm(): Promise<BackendInfo> {
     kind: 'tfjs',
     runtime: features.length > 0 ? `wasm (${features.join(', ')})` : 'wasm',
     device: 'CPU',
+    ...FLOAT32_ONLY,
   };
 }
 
