@@ -83,6 +83,9 @@ describe.skipIf(!existsSync(path.join(SHARED_DIR, 'testvectors')))('stylemirror 
       'stylize',
       '--backend',
       'ort',
+      // ml5's arithmetic: auto would run int8 on a CPU with fast int8 (within 30 dB, not within 1 level).
+      '--precision',
+      'fp32',
       '--model',
       'library:my_scream_run',
       '-o',
