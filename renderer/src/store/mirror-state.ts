@@ -1,5 +1,6 @@
 import type { CameraSlice } from './camera-slice.js';
 import type { EngineSlice } from './engine-slice.js';
+import type { InstallationSlice } from './installation-slice.js';
 import type { LibrarySlice } from './library-slice.js';
 import type { ModelsSlice } from './models-slice.js';
 import type { SettingsSlice } from './settings-slice.js';
@@ -13,4 +14,5 @@ export type MirrorState = SettingsSlice &
   StatsSlice &
   CameraSlice &
   UiSlice &
-  LibrarySlice;
+  LibrarySlice &
+  InstallationSlice;

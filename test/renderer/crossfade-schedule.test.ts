@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oldPictureWeight } from '../../renderer/src/mirror/crossfade.js';
+import { oldPictureWeight } from '../../renderer/src/mirror/crossfade-schedule.js';
 
 describe('oldPictureWeight', () => {
   it('falls from 1 to 0 over the crossfade, half way at its middle, eased at both ends', () => {
