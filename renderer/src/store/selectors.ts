@@ -41,3 +41,5 @@ export function selectBackendLabel(s: MirrorState): string | null {
 }
 
 export const selectRecordingSince = (s: MirrorState): number | null => s.recordingSince;
+export const selectClosed = (s: MirrorState) => s.closed;
+export const selectAttracting = (s: MirrorState) => s.attracting;
