@@ -9,6 +9,7 @@ import {
 } from '../store/selectors.js';
 import { useMirror } from '../store/use-mirror.js';
 import { useServices } from './app-context.js';
+import { InstallationSettings } from './InstallationSettings.js';
 import { takeSnapshot, toggleFullscreen } from './page-actions.js';
 import { parseSize, PROCESSING_SIZES, withCurrent } from './size-options.js';
 
@@ -148,6 +149,8 @@ export function ControlsPanel({ ref }: { readonly ref: Ref<HTMLElement> }) {
           ))}
         </select>
       </Field>
+
+      <InstallationSettings settings={settings} change={change} />
 
       <div className="buttons">
         <button type="button" data-testid="snapshot-button" onClick={() => void takeSnapshot(services)}>
