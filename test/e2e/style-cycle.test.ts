@@ -41,6 +41,8 @@ const MAX_FRAME_AGE_MS = 2000;
 /** What the page publishes for tests (the renderer/e2e agreement). */
 interface MirrorStats {
   readonly displayedFrames: number;
+  /** Frames sent to the engine. */
+  readonly sent: number;
   readonly currentModelId: string | null;
   readonly lastDisplayedAt: number | null;
 }
@@ -284,6 +286,66 @@ if (!chromiumAvailable()) {
     expect(watch.maxAgeMs).toBeLessThan(MAX_FRAME_AGE_MS);
     expect(watch.darkest).toBeGreaterThan(20);
   });
+
+  it('outside opening hours (set in the Installation section): dimmed, no frames; open again, it paints', async () => {
+    await page.mouse.move(300, 300);
+    await page.mouse.move(320, 320); // The settings panel shows on pointer movement.
+    const inHours = (hours: number): string => {
+      const at = new Date(Date.now() + hours * 3_600_000);
+      return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+    };
+    // Chromium and this process share the machine's time zone: opening in two hours is closed now.
+    await page.getByTestId('opening-hours-open').fill(inHours(2));
+    await page.getByTestId('opening-hours-close').fill(inHours(3));
+    await page.getByTestId('opening-hours-toggle').check();
+    await expect.poll(() => page.locator('.stage').getAttribute('data-closed')).toBe('dim');
+    const canvas = page.getByTestId('stylized-canvas');
+    expect(
+      await canvas.evaluate(
+        (el) =>
+          (globalThis as unknown as { getComputedStyle(el: unknown): { filter: string } }).getComputedStyle(
+            el,
+          ).filter,
+      ),
+    ).toBe('brightness(0.15)');
+
+    // Twenty new camera frames later, not one more frame sent to the engine (the counts on the window
+    // refresh every 250 ms: five camera frames are longer).
+    const sent = async (): Promise<number> =>
+      page.evaluate(() => (globalThis as unknown as PageGlobals).__styleMirrorStats!.sent);
+    const frames = async (): Promise<number> =>
+      page.evaluate(() => (globalThis as unknown as PageGlobals).__styleMirrorStats!.displayedFrames);
+    await cameraFrames(5);
+    const sentWhenClosed = await sent();
+    await cameraFrames(20);
+    expect(await sent()).toBe(sentWhenClosed);
+    const closedAt = await frames();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'closed-dim.png') });
+
+    await page.getByTestId('opening-hours-toggle').uncheck();
+    await expect.poll(() => page.locator('.stage').getAttribute('data-closed')).toBeNull();
+    await expect.poll(frames, { timeout: 30_000 }).toBeGreaterThan(closedAt + 2);
+  });
+
+  /** Resolves after the camera has delivered `count` more frames to the page. */
+  function cameraFrames(count: number): Promise<void> {
+    return page.evaluate(
+      (n: number) =>
+        new Promise<void>((resolve) => {
+          const video = (globalThis as unknown as PageGlobals).document.querySelector('video') as {
+            requestVideoFrameCallback(callback: () => void): number;
+          };
+          let left = n;
+          const next = (): void => {
+            if (--left <= 0) resolve();
+            else video.requestVideoFrameCallback(next);
+          };
+          video.requestVideoFrameCallback(next);
+        }),
+      count,
+    );
+  }
 });
 
 function meanAbsDiff(a: readonly number[], b: readonly number[]): number {

@@ -36,7 +36,7 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
       <legend>Installation</legend>
       <div className="installation-row">
         <label>
-          <span>Change style</span>
+          <span>Next style</span>
           <select
             data-testid="cycle-seconds-select"
             value={cycle.seconds ?? ''}
@@ -44,10 +44,10 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
               void change({ cycle: { seconds: e.target.value === '' ? null : Number(e.target.value) } })
             }
           >
-            <option value="">never</option>
+            <option value="">off</option>
             {withValue(CYCLE_SECONDS, cycle.seconds ?? CYCLE_SECONDS[0]).map((s) => (
               <option key={s} value={s}>
-                every {formatSeconds(s)}
+                {formatSeconds(s)}
               </option>
             ))}
           </select>
@@ -83,7 +83,7 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
 
       <div className="installation-row">
         <label>
-          <span>Nobody moves</span>
+          <span>Idle after</span>
           <select
             data-testid="attract-after-select"
             value={attract.afterSeconds ?? ''}
@@ -93,16 +93,16 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
               })
             }
           >
-            <option value="">no change</option>
+            <option value="">never</option>
             {withValue(ATTRACT_AFTER_SECONDS, attract.afterSeconds ?? ATTRACT_AFTER_SECONDS[0]).map((s) => (
               <option key={s} value={s}>
-                for {formatSeconds(s)}
+                {formatSeconds(s)}
               </option>
             ))}
           </select>
         </label>
         <label>
-          <span>then</span>
+          <span>Idle shows</span>
           <select
             data-testid="attract-mode-select"
             value={attractChoice}
@@ -113,18 +113,18 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
               else void change({ attract: { mode: 'style', modelId: choice.slice('style:'.length) } });
             }}
           >
-            <option value={SLOWER}>change slower</option>
-            <option value={HOLD_CURRENT}>hold the style</option>
+            <option value={SLOWER}>slower</option>
+            <option value={HOLD_CURRENT}>this style</option>
             {models.map((m) => (
               <option key={m.id} value={`style:${m.id}`}>
-                show {m.name}
+                {m.name}
               </option>
             ))}
           </select>
         </label>
         {attract.mode === 'slower' && (
           <label>
-            <span>every</span>
+            <span>Idle every</span>
             <select
               data-testid="attract-cycle-select"
               value={attract.cycleSeconds}
@@ -140,7 +140,7 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
         )}
       </div>
 
-      <div className="installation-row">
+      <div className="installation-row opening">
         <label className="toggle">
           <input
             type="checkbox"
@@ -148,8 +148,21 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
             checked={openingHours.enabled}
             onChange={(e) => void change({ openingHours: { enabled: e.target.checked } })}
           />
-          <span>Open</span>
+          <span>Opening hours</span>
         </label>
+        <select
+          aria-label="When closed"
+          data-testid="opening-hours-closed-select"
+          value={openingHours.closed}
+          onChange={(e) =>
+            void change({ openingHours: { closed: e.target.value === 'black' ? 'black' : 'dim' } })
+          }
+        >
+          <option value="dim">dim</option>
+          <option value="black">black</option>
+        </select>
+      </div>
+      <div className="installation-row hours">
         <input
           type="time"
           aria-label="Opens at"
@@ -171,17 +184,6 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
             if (close !== null) void change({ openingHours: { close } });
           }}
         />
-        <select
-          aria-label="When closed"
-          data-testid="opening-hours-closed-select"
-          value={openingHours.closed}
-          onChange={(e) =>
-            void change({ openingHours: { closed: e.target.value === 'black' ? 'black' : 'dim' } })
-          }
-        >
-          <option value="dim">dim</option>
-          <option value="black">black</option>
-        </select>
       </div>
     </fieldset>
   );
