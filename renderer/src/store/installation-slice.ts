@@ -27,7 +27,7 @@ export const createInstallationSlice: StateCreator<MirrorState, [], [], Installa
   closed: null,
   noteMotion: (at) => {
     const { attracting, motionAt } = get();
-    if (attracting || at - motionAt >= MOTION_NOTE_INTERVAL_MS) set({ motionAt: at });
+    if (at > motionAt && (attracting || at - motionAt >= MOTION_NOTE_INTERVAL_MS)) set({ motionAt: at });
   },
   setAttracting: (attracting) => {
     if (get().attracting !== attracting) set({ attracting });

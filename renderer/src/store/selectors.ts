@@ -42,4 +42,3 @@ export function selectBackendLabel(s: MirrorState): string | null {
 
 export const selectRecordingSince = (s: MirrorState): number | null => s.recordingSince;
 export const selectClosed = (s: MirrorState) => s.closed;
-export const selectAttracting = (s: MirrorState) => s.attracting;

@@ -2,13 +2,7 @@ import { useCallback, useEffect, useRef, type CSSProperties } from 'react';
 import { useCamera } from '../camera/use-camera.js';
 import { FramePump } from '../mirror/frame-pump.js';
 import { mirrorStore } from '../store/mirror-store.js';
-import {
-  selectAttracting,
-  selectCameraRetries,
-  selectClosed,
-  selectHasPicture,
-  selectSettings,
-} from '../store/selectors.js';
+import { selectCameraRetries, selectClosed, selectHasPicture, selectSettings } from '../store/selectors.js';
 import { useMirror } from '../store/use-mirror.js';
 import { useServices } from './app-context.js';
 import { toggleFullscreen } from './page-actions.js';
@@ -27,7 +21,6 @@ export function Stage() {
   const retries = useMirror(selectCameraRetries);
   const hasPicture = useMirror(selectHasPicture);
   const closed = useMirror(selectClosed);
-  const attracting = useMirror(selectAttracting);
   const onFallback = useCallback(
     (message: string) => controller.notifier.toast('info', message),
     [controller],
@@ -62,12 +55,7 @@ export function Stage() {
 
   const pictureStyle = { '--aspect': width / height } as CSSProperties;
   return (
-    <div
-      className="stage"
-      onDoubleClick={toggleFullscreen}
-      data-attract={attracting ? 'on' : undefined}
-      data-closed={closed ?? undefined}
-    >
+    <div className="stage" onDoubleClick={toggleFullscreen} data-closed={closed ?? undefined}>
       <div className={closed === null ? 'picture' : `picture closed-${closed}`} style={pictureStyle}>
         <video ref={videoRef} className="camera-source" muted playsInline aria-hidden="true" />
         <canvas
