@@ -205,6 +205,24 @@ describe('StyleCycler', () => {
       expect(current()).toBe('bundled:a');
     });
 
+    it('style: when the idle style is already showing, holds it and keeps it in the cycle', async () => {
+      const { cycler, advance, store, timers, loads } = setup({
+        cycle: { seconds: 10 },
+        attract: { afterSeconds: 5, mode: 'style', modelId: 'bundled:a' },
+      });
+      cycler.start();
+      await advance(5_000);
+      expect(store.getState().attracting).toBe(true);
+      expect(loads).toEqual([]);
+      // People in front of the mirror: motion every second.
+      for (let t = 0; t < 40_000; t += 1000) {
+        store.getState().noteMotion(timers.now);
+        await advance(1000);
+      }
+      expect(store.getState().attracting).toBe(false);
+      expect(loads).toEqual(['bundled:b', 'bundled:c', 'bundled:d', 'bundled:a']);
+    });
+
     it('waits afterSeconds from the last motion noted, not from the start', async () => {
       const { cycler, advance, store, timers } = setup({
         cycle: { seconds: null },

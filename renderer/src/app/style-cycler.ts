@@ -113,6 +113,7 @@ export class StyleCycler {
   /** Switches to `id`; false when it failed to load (and is then skipped from now on). */
   private async switchTo(id: string): Promise<boolean> {
     const before = this.store.getState().currentModelId;
+    if (before === id) return true;
     this.switching = true;
     try {
       await this.switcher.select(id, { announce: false });
