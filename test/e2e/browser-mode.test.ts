@@ -113,6 +113,9 @@ if (!chromiumAvailable()) {
       // Unmirrored, so the camera's picture can be compared with the canvas pixel for pixel.
       mirror: false,
       lastModelId: FIRST_MODEL,
+      // A cut: the pictures compared right after a switch must be the new style's alone (the fade
+      // is style-cycle.test.ts's).
+      cycle: { ...DEFAULT_SETTINGS.cycle, crossfadeMs: 0 },
     };
     writeSettingsFile(settingsFile, settings);
     // The order the page lists them in: the same library, the same folders.

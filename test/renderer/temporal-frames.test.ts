@@ -132,6 +132,35 @@ describe('TemporalFrames.shouldSend', () => {
     ).not.toBeNull();
   });
 
+  it('notes when a frame last showed motion: not for noise, a new style or a new size', () => {
+    const temporal = new TemporalFrames();
+    const cam = camera(8);
+    for (let i = 0; i < 5; i++) temporal.shouldSend(cam.next(), PAINT, cam.now);
+    expect(temporal.motionAt).toBeUndefined();
+    temporal.shouldSend(cam.next(), withSettings({}, 'bundled:wave'), cam.now);
+    const size = { width: 64, height: 48 };
+    temporal.shouldSend(cam.next(picture(0, size)), withSettings({ processingSize: size }), cam.now);
+    expect(temporal.motionAt).toBeUndefined();
+
+    const brighter = picture(0, size);
+    brighter.data.fill(250, 0, brighter.data.length / 2);
+    temporal.shouldSend(cam.next(brighter), withSettings({ processingSize: size }), cam.now);
+    expect(temporal.motionAt).toBe(cam.now);
+    const movedAt = cam.now;
+    temporal.shouldSend(cam.next(brighter), withSettings({ processingSize: size }), cam.now);
+    expect(temporal.motionAt).toBe(movedAt);
+  });
+
+  it('notes motion with resting off too', () => {
+    const temporal = new TemporalFrames();
+    const cam = camera(9);
+    const off = withSettings({ restWhenStill: false });
+    for (let i = 0; i < 5; i++) temporal.shouldSend(cam.next(), off, cam.now);
+    expect(temporal.motionAt).toBeUndefined();
+    temporal.shouldSend(cam.next(picture(60)), off, cam.now);
+    expect(temporal.motionAt).toBe(cam.now);
+  });
+
   it('sends the next still frame after a frame failed at the engine', () => {
     const temporal = new TemporalFrames();
     const cam = camera(7);

@@ -7,7 +7,9 @@ import type { MirrorStore } from '../store/mirror-store.js';
 import { ModelSwitcher } from './model-switcher.js';
 import { Notifier } from './notifier.js';
 import { startPageReports } from './page-reporter.js';
+import { OpeningHoursWatch } from './opening-hours-watch.js';
 import { SettingsSaver } from './settings-saver.js';
+import { StyleCycler } from './style-cycler.js';
 import { StyleLibrary } from './style-library.js';
 
 /** Waits between attempts to reach the app at start: first, then doubling up to the last. */
@@ -30,6 +32,8 @@ export class MirrorController {
   readonly models: ModelSwitcher;
   readonly library: StyleLibrary;
   private readonly settings: SettingsSaver;
+  private readonly cycler: StyleCycler;
+  private readonly openingHours: OpeningHoursWatch;
   private stopped = false;
   private lastRecovery = Number.NEGATIVE_INFINITY;
 
@@ -43,6 +47,8 @@ export class MirrorController {
     this.models = new ModelSwitcher(api, store, this.notifier);
     this.library = new StyleLibrary(api, store, this.notifier, this.models, timers);
     this.settings = new SettingsSaver(api, store, (message) => this.notifier.toast('error', message));
+    this.cycler = new StyleCycler({ store, switcher: this.models, timers });
+    this.openingHours = new OpeningHoursWatch(store, timers);
   }
 
   /**
@@ -53,6 +59,9 @@ export class MirrorController {
     const settings = await this.untilOk('Reading the settings', () => this.api.getSettings());
     if (settings === undefined) return;
     this.settings.loaded(settings);
+    // Both read the store as it fills: a library empty now may have styles later.
+    this.openingHours.start();
+    this.cycler.start();
     await this.showSettingsWarnings();
     const models = await this.untilOk('Listing the styles', () => this.api.listModels());
     if (models === undefined) return;
@@ -114,6 +123,8 @@ export class MirrorController {
   /** Stops retries; the page is going away. */
   stop(): void {
     this.stopped = true;
+    this.cycler.stop();
+    this.openingHours.stop();
   }
 
   /**

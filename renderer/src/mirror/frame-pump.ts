@@ -6,6 +6,7 @@ import { lumaSignature } from '../../../common/temporal/frame-change.js';
 import { toRgba } from '../api/frame-data.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { Size } from './cover-crop.js';
+import { Crossfade } from './crossfade.js';
 import { FrameCapture } from './frame-capture.js';
 import { FrameScheduler, type FrameTicket } from './frame-scheduler.js';
 import { FrameStats } from './frame-stats.js';
@@ -70,6 +71,12 @@ export class FramePump {
    * deleted) it shows the camera itself: a mirror is never a black wall.
    */
   private painted = false;
+  /** The style the picture shown was painted with: a result painted with another one crossfades in. */
+  private paintedModelId: string | null = null;
+  private readonly crossfade = new Crossfade();
+  /** The newest painted picture, redrawn under the old one while a crossfade runs between frames. */
+  private latest: { readonly stylized: ImageData; readonly original: ImageData | null } | undefined;
+  private fadeRequest: number | undefined;
 
   constructor(private readonly options: FramePumpOptions) {
     this.context = options.display.getContext('2d', { alpha: false });
@@ -83,7 +90,10 @@ export class FramePump {
     // The model in the stats follows the store even while no frame is shown (no model yet, no camera).
     this.unsubscribe = this.options.store.subscribe((state, previous) => {
       if (state.currentModelId !== previous.currentModelId) this.publish(true);
-      if (state.currentModelId === null) this.painted = false;
+      if (state.currentModelId === null) {
+        this.painted = false;
+        this.paintedModelId = null;
+      }
     });
     this.publish(true);
   }
@@ -95,6 +105,8 @@ export class FramePump {
     else if (this.frameRequest !== undefined) cancelAnimationFrame(this.frameRequest.handle);
     this.frameRequest = undefined;
     clearInterval(this.hudTimer);
+    if (this.fadeRequest !== undefined) cancelAnimationFrame(this.fadeRequest);
+    this.fadeRequest = undefined;
     this.unsubscribe?.();
   }
 
@@ -135,6 +147,9 @@ export class FramePump {
     display.width = size.width;
     display.height = size.height;
     this.context?.drawImage(old, 0, 0, size.width, size.height);
+    // The picture kept for the crossfade has the old size: the fade ends here, the next frame is whole.
+    this.crossfade.cancel();
+    this.latest = undefined;
   }
 
   private requestNextFrame(): void {
@@ -182,11 +197,11 @@ export class FramePump {
 
   private offerFrame(): void {
     const { store, video, api } = this.options;
-    const { settings, currentModelId } = store.getState();
+    const { settings, currentModelId, closed } = store.getState();
     if (settings === null || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
     if (!this.painted) this.showCamera(settings.processingSize, settings.mirror);
-    // Nothing to paint with yet: not a dropped frame, no frame at all.
-    if (currentModelId === null) return;
+    // Nothing to paint with yet, or closed (opening hours: the engine rests): no frame at all.
+    if (currentModelId === null || closed !== null) return;
 
     const now = performance.now();
     // A frame the engine has no room for is dropped (and counted) without being captured.
@@ -206,6 +221,8 @@ export class FramePump {
     this.lastCapturedCameraFrame = this.latestCameraFrame;
     const frame = { data: image.data, width: size.width, height: size.height, channels: 4 } as const;
     const sent = this.temporal.shouldSend(lumaSignature(frame), { modelId: currentModelId, settings }, now);
+    const motionAt = this.temporal.motionAt;
+    if (motionAt !== undefined) store.getState().noteMotion(motionAt);
     if (sent === null) return; // Nothing new in the picture: the painting shown stays.
 
     const ticket = this.scheduler.offer(now, this.latestCameraFrameAt);
@@ -216,12 +233,13 @@ export class FramePump {
       : null;
     void api
       .stylize(frame, { strength: settings.strength, preserveColors: settings.preserveColors })
-      .then((result) => this.onResult(ticket, sent, size, original, result));
+      .then((result) => this.onResult(ticket, sent, currentModelId, size, original, result));
   }
 
   private onResult(
     ticket: FrameTicket,
     sent: SentFrame,
+    modelId: string,
     size: Size,
     original: ImageData | null,
     result: Result<StylizeResult, EngineError>,
@@ -257,7 +275,12 @@ export class FramePump {
       this.options.store.getState().setEngineProblem(error instanceof Error ? error.message : String(error));
       return;
     }
-    this.draw(new ImageData(pixels, size.width, size.height), settings.splitView ? original : null);
+    this.draw(
+      new ImageData(pixels, size.width, size.height),
+      settings.splitView ? original : null,
+      modelId,
+      settings.cycle.crossfadeMs,
+    );
     this.lastShownAt = performance.now();
     this.stats.recordDisplayed(ticket.capturedAt, this.lastShownAt, timings.totalMs);
     this.options.store.getState().setEngineProblem(null);
@@ -281,16 +304,43 @@ export class FramePump {
     this.context.putImageData(image, 0, 0);
   }
 
-  private draw(stylized: ImageData, original: ImageData | null): void {
+  /**
+   * Shows a painted frame. The first frame of a new style starts a crossfade from the picture shown
+   * (the old style's last frame, or the blend under way), laid over the new style's live frames and
+   * redrawn every screen refresh until it has faded, also when no new frame comes (a resting mirror).
+   */
+  private draw(stylized: ImageData, original: ImageData | null, modelId: string, crossfadeMs: number): void {
     const ctx = this.context;
     if (ctx === null) return;
-    this.painted = true;
     const { display } = this.options;
+    const now = performance.now();
+    if (this.painted && this.paintedModelId !== modelId && crossfadeMs > 0) {
+      this.crossfade.begin(display, now, crossfadeMs);
+    }
+    this.painted = true;
+    this.paintedModelId = modelId;
     if (display.width !== stylized.width) display.width = stylized.width;
     if (display.height !== stylized.height) display.height = stylized.height;
-    ctx.putImageData(stylized, 0, 0);
+    this.latest = { stylized, original };
+    this.compose(now);
+  }
+
+  /** Draws the newest painted picture, the crossfade's old picture over it, and split view's camera half. */
+  private compose(now: number): void {
+    const ctx = this.context;
+    const latest = this.latest;
+    if (ctx === null || latest === undefined) return;
+    ctx.putImageData(latest.stylized, 0, 0);
+    this.crossfade.drawOver(ctx, now);
+    const { original } = latest;
     if (original !== null)
       ctx.putImageData(original, 0, 0, 0, 0, Math.floor(original.width / 2), original.height);
+    if (this.crossfade.active(now) && this.fadeRequest === undefined) {
+      this.fadeRequest = requestAnimationFrame(() => {
+        this.fadeRequest = undefined;
+        if (this.running) this.compose(performance.now());
+      });
+    }
   }
 
   private failed(ticket: FrameTicket, error: EngineError): void {

@@ -1,6 +1,6 @@
 import type { Frame } from '../../../common/frame.js';
 import type { Settings } from '../../../common/settings-schema.js';
-import { changedBeyondNoise, type LumaSignature } from '../../../common/temporal/frame-change.js';
+import { changedBeyondNoise, sameLayout, type LumaSignature } from '../../../common/temporal/frame-change.js';
 import { FrameStabilizer } from '../../../common/temporal/stabilizer.js';
 
 /**
@@ -49,6 +49,7 @@ export class TemporalFrames {
   private steadiedKey: string | undefined;
   private restingNow = false;
   private restedCount = 0;
+  private lastMotionAt: number | undefined;
 
   constructor(options: TemporalFramesOptions = {}) {
     this.heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
@@ -57,6 +58,14 @@ export class TemporalFrames {
   /** Whether the mirror is resting: the camera has shown nothing new since the last frame painted. */
   get resting(): boolean {
     return this.restingNow;
+  }
+
+  /**
+   * When a frame last showed motion: a change beyond camera noise from the last frame sent (a new
+   * style or setting is no motion). Undefined until one has. Attract mode waits for stillness by it.
+   */
+  get motionAt(): number | undefined {
+    return this.lastMotionAt;
   }
 
   /** Camera frames not sent because they showed nothing new. */
@@ -72,11 +81,16 @@ export class TemporalFrames {
   shouldSend(signature: LumaSignature, paint: PaintContext, now: number): SentFrame | null {
     const paintKey = paintKeyOf(paint);
     const last = this.lastSent;
+    // A frame of another size is a new picture, not motion: it cannot be compared.
+    const comparable = last !== undefined && sameLayout(last.signature, signature);
+    const moved = comparable && changedBeyondNoise(last.signature, signature);
+    if (moved) this.lastMotionAt = now;
     const changed =
       !paint.settings.restWhenStill ||
       last === undefined ||
       last.paintKey !== paintKey ||
-      changedBeyondNoise(last.signature, signature);
+      !comparable ||
+      moved;
     if (!changed && now - last.at < this.heartbeatMs) {
       this.restingNow = true;
       this.restedCount++;

@@ -1,5 +1,6 @@
 import type { CameraSlice } from './camera-slice.js';
 import type { EngineSlice } from './engine-slice.js';
+import type { InstallationSlice } from './installation-slice.js';
 import type { LibrarySlice } from './library-slice.js';
 import type { ModelsSlice } from './models-slice.js';
 import type { KioskSlice } from './kiosk-slice.js';
@@ -17,4 +18,5 @@ export type MirrorState = SettingsSlice &
   UiSlice &
   LibrarySlice &
   RecoverySlice &
-  KioskSlice;
+  KioskSlice &
+  InstallationSlice;

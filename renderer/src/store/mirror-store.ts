@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createCameraSlice } from './camera-slice.js';
 import { createEngineSlice } from './engine-slice.js';
+import { createInstallationSlice } from './installation-slice.js';
 import { createLibrarySlice } from './library-slice.js';
 import type { MirrorState } from './mirror-state.js';
 import { createModelsSlice } from './models-slice.js';
@@ -29,6 +30,7 @@ export function createMirrorStore(): MirrorStore {
     ...createLibrarySlice(...a),
     ...createRecoverySlice(...a),
     ...createKioskSlice(...a),
+    ...createInstallationSlice(...a),
   }));
 }
 

@@ -66,3 +66,4 @@ export function selectKioskActive(s: MirrorState): boolean {
 /** Kiosk mode with its settings hidden: the painted picture alone, no cursor, no toasts. */
 export const selectKioskLocked = (s: MirrorState): boolean => selectKioskActive(s) && !s.kioskRevealed;
 export const selectKioskPinOpen = (s: MirrorState) => s.kioskPinOpen;
+export const selectClosed = (s: MirrorState) => s.closed;

@@ -11,6 +11,7 @@ import {
 import { useMirror } from '../store/use-mirror.js';
 import { useServices } from './app-context.js';
 import { KioskSettings } from './Kiosk.js';
+import { InstallationSettings } from './InstallationSettings.js';
 import { takeSnapshot, toggleFullscreen } from './page-actions.js';
 import { parseSize, PROCESSING_SIZES, withCurrent } from './size-options.js';
 
@@ -174,6 +175,8 @@ export function ControlsPanel({ ref }: { readonly ref: Ref<HTMLElement> }) {
           ))}
         </select>
       </Field>
+
+      <InstallationSettings settings={settings} change={change} />
 
       <div className="buttons">
         <button type="button" data-testid="snapshot-button" onClick={() => void takeSnapshot(services)}>

@@ -7,6 +7,7 @@ import { mirrorStore } from '../store/mirror-store.js';
 import {
   selectCameraHealth,
   selectCameraRetries,
+  selectClosed,
   selectEngineHealth,
   selectHasPicture,
   selectSettings,
@@ -28,6 +29,7 @@ export function Stage() {
   const settings = useMirror(selectSettings);
   const retries = useMirror(selectCameraRetries);
   const hasPicture = useMirror(selectHasPicture);
+  const closed = useMirror(selectClosed);
   const onFallback = useCallback(
     (message: string) => controller.notifier.toast('info', message),
     [controller],
@@ -87,8 +89,11 @@ export function Stage() {
   // A picture that is not live any more stays, dimmed, under its recovery card: never passed off as live.
   const stale = engineHealth === 'recovering' || cameraHealth === 'lost';
   return (
-    <div className="stage" onDoubleClick={toggleFullscreen}>
-      <div className={`picture${stale ? ' stale' : ''}`} style={pictureStyle}>
+    <div className="stage" onDoubleClick={toggleFullscreen} data-closed={closed ?? undefined}>
+      <div
+        className={`picture${stale ? ' stale' : ''}${closed === null ? '' : ` closed-${closed}`}`}
+        style={pictureStyle}
+      >
         <video ref={videoRef} className="camera-source" muted playsInline aria-hidden="true" />
         <canvas
           ref={canvasRef}
