@@ -3,9 +3,11 @@
  * photos and the fake camera's video. Users do not have it; a bench says so when it is missing.
  */
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listModelFolders } from '../core/model-library.js';
 import { PACKAGE_ROOT } from './model-library.js';
+import { parseY4m } from './y4m.js';
 
 export const SHARED_DIR = path.resolve(PACKAGE_ROOT, '../shared');
 
@@ -48,4 +50,29 @@ export function fakeCamera(): { readonly source: string; readonly args: readonly
   return existsSync(FOX_VIDEO)
     ? { source: FOX_VIDEO, args: [`--use-file-for-fake-video-capture=${FOX_VIDEO}`] }
     : { source: "Chromium's synthetic test pattern (the fox video is missing)", args: [] };
+}
+
+/**
+ * The fox video played at `fps` instead of its own 15: the same frames, faster, written into `dir`
+ * (Chromium's fake camera plays a .y4m at its header's rate). For measuring a pipeline that can paint
+ * faster than 15 fps, where the camera would otherwise set the pace; no frame repeats, so nothing rests.
+ *
+ * @throws {Error} when the fox video is missing: a faster test pattern is not Chromium's to give.
+ */
+export async function fasterFoxCamera(
+  fps: number,
+  dir: string,
+): Promise<{ readonly source: string; readonly args: readonly string[] }> {
+  if (!existsSync(FOX_VIDEO)) {
+    throw new Error(`--camera-fps needs the fox video, ${FOX_VIDEO}, which is missing.`);
+  }
+  const bytes = await readFile(FOX_VIDEO);
+  const { header } = parseY4m(bytes, FOX_VIDEO);
+  const line = header.line.replace(/ F\d+:\d+/, ` F${fps}:1`);
+  const file = path.join(dir, `fox_320x240_${fps}fps.y4m`);
+  await writeFile(file, Buffer.concat([Buffer.from(line), bytes.subarray(header.line.length)]));
+  return {
+    source: `${FOX_VIDEO} played at ${fps} fps`,
+    args: [`--use-file-for-fake-video-capture=${file}`],
+  };
 }

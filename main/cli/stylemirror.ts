@@ -91,6 +91,11 @@ program
     'with --pipeline or --temporal: folder of ml5 model folders (default STYLEMIRROR_MODELS, ../shared/models/ml5)',
   )
   .option('--chromium <path>', 'with --pipeline: the Chromium to drive', '/usr/bin/chromium')
+  .option(
+    '--camera-fps <n>',
+    'with --pipeline: play the fox video this fast (its own rate is 15 fps), so an engine faster than the camera shows',
+    (v) => Number(v),
+  )
   .addOption(
     new Option('-b, --backend <name>', 'with --temporal: auto, ort or tfjs')
       .default('auto')
