@@ -283,7 +283,7 @@ function assertProviderInstalled(provider: OrtProvider): void {
     process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
   if (!existsSync(path.join(bindingDir, library))) {
     throw new Error(
-      `the CUDA provider (${library}) is not installed; onnxruntime-node installs it when CUDA 12 is present and ONNXRUNTIME_NODE_INSTALL_CUDA is not "skip"`,
+      `the CUDA provider (${library}) is not installed: this project's .npmrc skips its download (with CUDA 12 present, \`npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12\` fetches it)`,
     );
   }
 }
