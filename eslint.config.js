@@ -83,6 +83,29 @@ export default tseslint.config(
     },
   },
   {
+    // Core services are below both adapters: browser mode's server imports core, never the reverse.
+    files: ['main/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'Only main/app and preload/ may import Electron.' }],
+          patterns: [
+            { group: ['**/app/**'], message: 'main/app is the Electron adapter: nothing imports it.' },
+            {
+              group: ['**/renderer/**', '**/preload/**'],
+              message: 'main/ shares code with the page only through common/.',
+            },
+            {
+              group: ['**/server/**', '**/cli/**'],
+              message: 'main/core is beneath the adapters: it imports neither.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The preload and the page take only types from common/'s zod modules: zod would add 130 KB to
     // each bundle, and its `new Function` probe is a violation the page's CSP reports.
     // common/'s other modules are the page's too, so the same holds for them.

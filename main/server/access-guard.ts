@@ -1,6 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { isLoopbackHost, tokensMatch, urlHost } from '../core/local-http.js';
 import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
 import { TOKEN_PARAM } from '../../common/wire.js';
 
 /** Why a request is turned away: always answered with 403 and this text. */
@@ -30,20 +30,6 @@ export interface AccessGuard {
 
 /** Bytes of randomness in a token: 192 bits, well beyond guessing. */
 const TOKEN_BYTES = 24;
-
-/** Whether `host` (as given to `listen`) only accepts connections from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (bare === 'localhost') return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  if (isIP(bare) === 6) return bare === '::1' || bare === '0:0:0:0:0:0:0:1';
-  return false;
-}
-
-/** `host` as it appears in a URL: IPv6 addresses in brackets. */
-export function urlHost(host: string): string {
-  return isIP(host) === 6 ? `[${host}]` : host;
-}
 
 export function createAccessGuard(options: { host: string; port: number }): AccessGuard {
   const loopback = isLoopbackHost(options.host);
@@ -111,9 +97,6 @@ function presentedToken(request: IncomingMessage, cookieName: string): string | 
   return undefined;
 }
 
-/** Constant-time comparison: hashing first gives equal lengths, so no length or prefix leaks. */
 function tokenMatches(expected: string, presented: string | undefined): boolean {
-  if (presented === undefined) return false;
-  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(expected), digest(presented));
+  return presented !== undefined && tokensMatch(expected, presented);
 }

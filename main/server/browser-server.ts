@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listen, urlHost } from '../core/local-http.js';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +36,7 @@ import {
 import { createRemoteVerbs } from '../core/remote/remote-verbs.js';
 import { LastError, statusDocument } from '../core/remote/status-document.js';
 import type { EngineCaller } from '../../common/engine-protocol.js';
-import { createAccessGuard, urlHost } from './access-guard.js';
+import { createAccessGuard } from './access-guard.js';
 import { browserModeHandlers } from './browser-handlers.js';
 import { MAX_PAGES, SNAPSHOT_QUOTA } from './browser-limits.js';
 import { createPathScrubber } from './path-scrubber.js';
@@ -332,16 +333,6 @@ function pathOf(request: IncomingMessage): string {
   } catch {
     return '';
   }
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 function sendText(

@@ -9,7 +9,7 @@ import {
   startBrowserServer,
   type BrowserServer,
 } from '../../server/browser-server.js';
-import { isLoopbackHost } from '../../server/access-guard.js';
+import { isLoopbackHost } from '../../core/local-http.js';
 import { MAX_PAGES, SNAPSHOT_QUOTA } from '../../server/browser-limits.js';
 import { DEFAULT_PAGE_PROCESSING_BOX, MAX_PAGE_FRAME } from '../../../common/wire.js';
 import { BUNDLED_MODELS_DIR } from '../model-library.js';

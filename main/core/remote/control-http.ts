@@ -7,10 +7,10 @@
  * CORS preflight, which is never answered), the Host header must name the bound address (DNS
  * rebinding), and no CORS header is ever sent.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isLoopbackHost, listen, tokensMatch, urlHost } from '../local-http.js';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackHost, urlHost } from '../../server/access-guard.js';
 import { parseRemoteVerb, RemoteVerbError, type RemoteVerbName, type RunVerb } from './remote-verbs.js';
 import type { StatusDocument } from './status-document.js';
 
@@ -223,20 +223,4 @@ function sendJson(
     connection: 'close',
   });
   response.end(`${JSON.stringify(body, null, 2)}\n`);
-}
-
-/** Constant-time comparison: hashing first gives equal lengths. */
-function tokensMatch(expected: string, presented: string): boolean {
-  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(expected), digest(presented));
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
