@@ -43,13 +43,13 @@ import { kioskOverride, modelsDirOverride, remoteOverrides } from './command-lin
 import { MIRROR_EVENT_CHANNEL, type MirrorEvent } from '../../common/mirror-events.js';
 import { PageHub } from '../core/remote/page-hub.js';
 import {
+  createRemoteControl,
   RemoteControl,
   remoteEndpoints,
   watchRemoteSettings,
   type RemoteOverrides,
 } from '../core/remote/remote-control.js';
-import { createRemoteVerbs } from '../core/remote/remote-verbs.js';
-import { LastError, statusDocument } from '../core/remote/status-document.js';
+import { LastError } from '../core/remote/status-document.js';
 import { EngineSupervisor } from '../engine/engine-supervisor.js';
 import { UtilityProcessLauncher } from './engine-process.js';
 import { chooseFolderInDialog, pickImportInDialog } from './folder-dialog.js';
@@ -295,29 +295,23 @@ async function start(): Promise<void> {
     ownWindows,
     logs.scope('guard').warn,
   );
-  remote = new RemoteControl({
-    run: createRemoteVerbs({
-      settings,
-      pages,
-      styleIds: async () => (await library.list()).map((model) => model.id),
-    }),
-    status: () =>
-      statusDocument(
-        {
-          startedAt,
-          engineStatus: () => engineSupervisor.call('status', {}),
-          engineHealth: () => engineSupervisor.health,
-          // Every process of the app: main, the engine's utility process, the page's, the GPU's.
-          processMemory: async () =>
-            app.getAppMetrics().map((metric) => ({
-              process: metric.serviceName ?? metric.name ?? metric.type,
-              pid: metric.pid,
-              residentBytes: metric.memory.workingSetSize * 1024,
-            })),
-          lastError: () => lastError.get(),
-        },
-        pages,
-      ),
+  remote = createRemoteControl({
+    settings,
+    pages,
+    library,
+    facts: {
+      startedAt,
+      engineStatus: () => engineSupervisor.call('status', {}),
+      engineHealth: () => engineSupervisor.health,
+      // Every process of the app: main, the engine's utility process, the page's, the GPU's.
+      processMemory: async () =>
+        app.getAppMetrics().map((metric) => ({
+          process: metric.serviceName ?? metric.name ?? metric.type,
+          pid: metric.pid,
+          residentBytes: metric.memory.workingSetSize * 1024,
+        })),
+      lastError: () => lastError.get(),
+    },
     log: logs.scope('remote').warn,
   });
   void remote.configure(remoteEndpoints(settings.get(), remoteOverride));

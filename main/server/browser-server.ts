@@ -28,13 +28,13 @@ import { startWorkerEngine } from '../engine/worker/worker-thread-launcher.js';
 import { EngineSupervisor } from '../engine/engine-supervisor.js';
 import { PageHub } from '../core/remote/page-hub.js';
 import {
+  createRemoteControl,
   RemoteControl,
   remoteEndpoints,
   watchRemoteSettings,
   type RemoteOverrides,
 } from '../core/remote/remote-control.js';
-import { createRemoteVerbs } from '../core/remote/remote-verbs.js';
-import { LastError, statusDocument } from '../core/remote/status-document.js';
+import { LastError } from '../core/remote/status-document.js';
 import type { EngineCaller } from '../../common/engine-protocol.js';
 import { createAccessGuard } from './access-guard.js';
 import { browserModeHandlers } from './browser-handlers.js';
@@ -193,29 +193,23 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   // parses no request before this synchronous continuation of listen() has run.
   const port = (server.address() as AddressInfo).port;
   const guard = createAccessGuard({ host, port });
-  const remote = new RemoteControl({
-    run: createRemoteVerbs({
-      settings,
-      pages,
-      styleIds: async () => (await library.list()).map((model) => model.id),
-    }),
-    status: () =>
-      statusDocument(
-        {
-          startedAt,
-          engineStatus: () => engine.call('status', {}),
-          ...(engine instanceof EngineSupervisor ? { engineHealth: () => engine.health } : {}),
-          processMemory: async () => [
-            { process: 'server', pid: process.pid, residentBytes: process.memoryUsage().rss },
-          ],
-          memoryNotes: [
-            "engine: a worker thread of the server's process, counted in the server's memory",
-            "pages: the browsers' processes are not the server's, and are not measured",
-          ],
-          lastError: () => lastError.get(),
-        },
-        pages,
-      ),
+  const remote = createRemoteControl({
+    settings,
+    pages,
+    library,
+    facts: {
+      startedAt,
+      engineStatus: () => engine.call('status', {}),
+      ...(engine instanceof EngineSupervisor ? { engineHealth: () => engine.health } : {}),
+      processMemory: async () => [
+        { process: 'server', pid: process.pid, residentBytes: process.memoryUsage().rss },
+      ],
+      memoryNotes: [
+        "engine: a worker thread of the server's process, counted in the server's memory",
+        "pages: the browsers' processes are not the server's, and are not measured",
+      ],
+      lastError: () => lastError.get(),
+    },
     log: printLine,
   });
   await remote.configure(remoteEndpoints(settings.get(), options.remote));

@@ -7,8 +7,10 @@ import type { Settings } from '../../../common/settings-schema.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import { startControlHttp, type ControlHttp } from './control-http.js';
 import { startControlOsc, type ControlOsc } from './control-osc.js';
-import type { RunVerb } from './remote-verbs.js';
-import type { StatusDocument } from './status-document.js';
+import type { ModelLibrary } from '../model-library.js';
+import type { PageHub } from './page-hub.js';
+import { createRemoteVerbs, type RunVerb } from './remote-verbs.js';
+import { statusDocument, type StatusDocument, type StatusFacts } from './status-document.js';
 
 /** Where the remote control listens; a null port: that listener is off. */
 export interface RemoteEndpoints {
@@ -40,6 +42,30 @@ export interface RemoteControlDeps {
   readonly status: () => Promise<StatusDocument>;
   /** Problems and where the listeners are, one line each. */
   readonly log: (line: string) => void;
+}
+
+/**
+ * The remote control of one mirror, as both adapters make it: verbs that act on `settings` and the
+ * `pages`, refusing style ids the `library` does not list, and a status document of the adapter's
+ * `facts` merged with the pages' reports. Listens nowhere until {@link RemoteControl.configure}.
+ */
+export function createRemoteControl(mirror: {
+  readonly settings: SettingsStore;
+  readonly pages: PageHub;
+  readonly library: Pick<ModelLibrary, 'list'>;
+  readonly facts: StatusFacts;
+  readonly log: (line: string) => void;
+}): RemoteControl {
+  const { settings, pages, library, facts, log } = mirror;
+  return new RemoteControl({
+    run: createRemoteVerbs({
+      settings,
+      pages,
+      styleIds: async () => (await library.list()).map((model) => model.id),
+    }),
+    status: () => statusDocument(facts, pages),
+    log,
+  });
 }
 
 /** The running listeners; {@link configure} moves them to new endpoints. */
