@@ -143,6 +143,20 @@ export const PackStatusSchema = z.object({
 });
 export type PackStatus = z.infer<typeof PackStatusSchema>;
 
+/** A display the app could fill in kiosk mode (Electron's `Display`, as a person picks one). */
+export const DisplayInfoSchema = z
+  .object({
+    /** Electron's `Display.id`: what `settings.kiosk.displayId` holds. */
+    id: z.number().int(),
+    /** The system's name for it ("DELL U2720Q"), or "Display 2". */
+    label: z.string().max(200),
+    width: z.number().int().nonnegative(),
+    height: z.number().int().nonnegative(),
+    primary: z.boolean(),
+  })
+  .strict();
+export type DisplayInfo = z.infer<typeof DisplayInfoSchema>;
+
 /**
  * What only the page knows about the mirror, sent about once a second for the remote control's
  * status document: main keeps the latest report of each page.
@@ -246,6 +260,8 @@ export const CONTROL_CHANNELS = {
   'engine:status': { request: empty, response: EngineStatusSchema.nullable() },
   /** The page's own facts for the status document (see {@link PageReportSchema}). */
   'mirror:report': { request: PageReportSchema, response: empty },
+  /** The displays connected now, for kiosk mode's choice; none in browser mode. */
+  'displays:list': { request: empty, response: z.array(DisplayInfoSchema).max(64) },
 } as const satisfies { readonly [C in ControlChannel]: ChannelSchemas };
 export type ControlRequest<C extends ControlChannel> = z.input<(typeof CONTROL_CHANNELS)[C]['request']>;
 export type ControlResponse<C extends ControlChannel> = z.output<(typeof CONTROL_CHANNELS)[C]['response']>;

@@ -30,6 +30,7 @@ export const CONTROL_METHODS = {
   'recording:save': 'saveRecording',
   'engine:status': 'engineStatus',
   'mirror:report': 'reportPage',
+  'displays:list': 'listDisplays',
 } as const;
 
 export type ControlChannel = keyof typeof CONTROL_METHODS;

@@ -14,7 +14,13 @@ import {
   type WebContents,
 } from 'electron';
 import type { SettingsStore } from '../core/settings/settings-store.js';
-import { KioskRuntime, kioskWindowPlan, type KioskWindowPlan } from '../core/kiosk-window.js';
+import {
+  displayChoices,
+  KioskRuntime,
+  kioskWindowPlan,
+  type Displays,
+  type KioskWindowPlan,
+} from '../core/kiosk-window.js';
 import { createControlHandlers } from '../core/mirror-service.js';
 import {
   accelerationOffIn,
@@ -186,6 +192,16 @@ function setupKiosk(
     openAtLogin: (on) => {
       if (app.getLoginItemSettings().openAtLogin !== on) app.setLoginItemSettings({ openAtLogin: on });
     },
+    displays: connectedDisplays,
+    placeOn: (bounds) => {
+      if (mainWindow === undefined || mainWindow.isDestroyed()) return;
+      // Full screen stays on the display a window is on: leave it, move, and fill the new one.
+      mainWindow.setKiosk(false);
+      mainWindow.setFullScreen(false);
+      mainWindow.setBounds(bounds);
+      mainWindow.setKiosk(true);
+      mainWindow.setFullScreen(true);
+    },
   });
   return {
     plan,
@@ -202,6 +218,11 @@ function setupKiosk(
       },
     },
   };
+}
+
+/** Electron's displays, as kiosk mode reads them. */
+function connectedDisplays(): Displays {
+  return { all: screen.getAllDisplays(), primary: screen.getPrimaryDisplay() };
 }
 
 /** Shows a startup failure to the person (there may be no terminal) and quits. */
@@ -270,6 +291,7 @@ async function start(): Promise<void> {
       engine: engineSupervisor,
       library,
       settings,
+      displays: () => displayChoices(connectedDisplays()),
       snapshots: new SnapshotFolder(() => settings.get().snapshotsDir ?? picturesFolder, {
         defaultDir: picturesFolder,
       }),

@@ -3,6 +3,7 @@
  * are told, and what follows a settings change (display sleep, start at login, leaving kiosk mode).
  * main/app/main.ts feeds it Electron's displays and applies what it says.
  */
+import type { DisplayInfo } from '../../common/contract.js';
 import type { Settings, SettingsUpdate } from '../../common/settings-schema.js';
 
 export interface Rectangle {
@@ -16,6 +17,30 @@ export interface Rectangle {
 export interface KioskDisplay {
   readonly id: number;
   readonly bounds: Rectangle;
+  /** The system's name for it; may be empty. */
+  readonly label?: string;
+}
+
+/** The displays connected now, and which is the primary one. */
+export interface Displays {
+  readonly all: readonly KioskDisplay[];
+  readonly primary: KioskDisplay;
+}
+
+/** The displays as the settings panel offers them: a name a person recognises, and the size. */
+export function displayChoices({ all, primary }: Displays): DisplayInfo[] {
+  return all.map((display, index) => ({
+    id: display.id,
+    label: display.label?.trim() || `Display ${index + 1}`,
+    width: display.bounds.width,
+    height: display.bounds.height,
+    primary: display.id === primary.id,
+  }));
+}
+
+/** The display kiosk mode fills: the chosen one while it is connected, else the primary one. */
+export function kioskDisplay(displayId: number | null, { all, primary }: Displays): KioskDisplay {
+  return (displayId === null ? undefined : all.find((d) => d.id === displayId)) ?? primary;
 }
 
 /** BrowserWindow options kiosk mode sets over the usual ones: place and size, kiosk, full screen. */
@@ -77,6 +102,10 @@ export interface KioskEffects {
   setWindowKiosk(on: boolean): void;
   /** Starts the app at login, or not (`app.setLoginItemSettings`). */
   openAtLogin(on: boolean): void;
+  /** The displays connected now. */
+  displays(): Displays;
+  /** Moves the kiosk window to fill `bounds` (another display). */
+  placeOn(bounds: Rectangle): void;
 }
 
 /**
@@ -111,5 +140,8 @@ export class KioskRuntime {
     }
     if (next.kiosk.startAtLogin !== previous.kiosk.startAtLogin)
       this.effects.openAtLogin(next.kiosk.startAtLogin);
+    // Another display chosen while kiosk mode runs: fill it now, not at the next start.
+    if (this.on && next.kiosk.displayId !== previous.kiosk.displayId)
+      this.effects.placeOn(kioskDisplay(next.kiosk.displayId, this.effects.displays()).bounds);
   }
 }

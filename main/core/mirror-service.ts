@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineCaller } from '../../common/engine-protocol.js';
-import type { ControlHandlers, MirrorEngineStatus, PageReport } from '../../common/contract.js';
+import type { ControlHandlers, DisplayInfo, MirrorEngineStatus, PageReport } from '../../common/contract.js';
 import type { Settings } from '../../common/settings-schema.js';
 import type { ModelLibrary } from './model-library.js';
 import type { SettingsStore } from './settings/settings-store.js';
@@ -36,6 +36,8 @@ export interface MirrorServiceDeps {
   readonly libraryChanges?: boolean;
   /** Asks the person for a model folder or .zip in a native dialog; null: cancelled. Electron only. */
   readonly pickImport?: () => Promise<ImportSource | null>;
+  /** The displays connected now (Electron's `screen`); absent in browser mode: none to choose. */
+  readonly displays?: () => readonly DisplayInfo[];
   /** "Get more styles"; absent: no packs offered. */
   readonly packs?: PackDownloads;
   /** Keeps the page's latest report for the remote control's status document; default: dropped. */
@@ -207,6 +209,8 @@ export function createControlHandlers(deps: MirrorServiceDeps): ControlHandlers 
     'settings:update': async (patch) => settings.update(patch),
 
     'settings:warnings': async () => [...settings.warnings],
+
+    'displays:list': async () => [...(deps.displays?.() ?? [])],
 
     'folders:choose-models': () => chooseFolder('models'),
 

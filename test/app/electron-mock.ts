@@ -52,6 +52,7 @@ export class MockBrowserWindow extends EventEmitter {
   readonly show = vi.fn();
   readonly setKiosk = vi.fn();
   readonly setFullScreen = vi.fn();
+  readonly setBounds = vi.fn();
 
   constructor(readonly options: unknown) {
     super();

@@ -351,6 +351,22 @@ describe('main.ts', () => {
     expect(electronMock.powerSaveBlocker.stop).toHaveBeenCalledWith(7);
   });
 
+  it('lists the displays for kiosk mode, and moves the kiosk window to the one chosen', async () => {
+    electronMock.screen.displays.push({ id: 77, bounds: { x: 1920, y: 0, width: 1280, height: 1024 } });
+    process.argv = [process.execPath, '.', '--kiosk'];
+    const window = await startApp();
+    expect(await invoke(window, 'displays:list', {})).toEqual({
+      ok: true,
+      value: [
+        { id: 1, label: 'Display 1', width: 1920, height: 1080, primary: true },
+        { id: 77, label: 'Display 2', width: 1280, height: 1024, primary: false },
+      ],
+    });
+    await invoke(window, 'settings:update', { kiosk: { displayId: 77 } });
+    expect(window.setBounds).toHaveBeenCalledWith({ x: 1920, y: 0, width: 1280, height: 1024 });
+    expect(window.setFullScreen).toHaveBeenLastCalledWith(true);
+  });
+
   it('without kiosk mode: an ordinary window, display sleep allowed; the settings turn it on and start at login', async () => {
     const window = await startApp();
     expect(window.options).not.toHaveProperty('kiosk');

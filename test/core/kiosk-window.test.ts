@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { KioskRuntime, kioskWindowPlan, type KioskDisplay } from '../../main/core/kiosk-window.js';
+import {
+  displayChoices,
+  kioskDisplay,
+  KioskRuntime,
+  kioskWindowPlan,
+  type KioskDisplay,
+} from '../../main/core/kiosk-window.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../common/settings-schema.js';
 
 const primary: KioskDisplay = { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } };
@@ -57,7 +63,13 @@ describe('kioskWindowPlan', () => {
 
 describe('KioskRuntime', () => {
   function runtime(startInKiosk: boolean, settings: Settings) {
-    const effects = { preventDisplaySleep: vi.fn(), setWindowKiosk: vi.fn(), openAtLogin: vi.fn() };
+    const effects = {
+      preventDisplaySleep: vi.fn(),
+      setWindowKiosk: vi.fn(),
+      openAtLogin: vi.fn(),
+      displays: vi.fn(() => ({ all: [primary, side], primary })),
+      placeOn: vi.fn(),
+    };
     const plan = kioskWindowPlan(settings.kiosk, startInKiosk ? true : null, [primary], primary);
     return { effects, runtime: new KioskRuntime(plan, settings, effects) };
   }
@@ -98,5 +110,45 @@ describe('KioskRuntime', () => {
     r.updated({ kiosk: { startAtLogin: true } }, login, before);
     expect(effects.openAtLogin).toHaveBeenCalledWith(true);
     expect(effects.setWindowKiosk).not.toHaveBeenCalled();
+  });
+
+  it('moves the kiosk window when another display is chosen, and only while kiosk mode runs', () => {
+    const before = withKiosk({ enabled: true });
+    const { effects, runtime: r } = runtime(true, before);
+    const onSide = withKiosk({ enabled: true, displayId: side.id });
+    r.updated({ kiosk: { displayId: side.id } }, onSide, before);
+    expect(effects.placeOn).toHaveBeenLastCalledWith(side.bounds);
+    // Back to "the primary display".
+    r.updated({ kiosk: { displayId: null } }, before, onSide);
+    expect(effects.placeOn).toHaveBeenLastCalledWith(primary.bounds);
+    expect(effects.placeOn).toHaveBeenCalledTimes(2);
+
+    const off = withKiosk({});
+    const { effects: offEffects, runtime: ordinary } = runtime(false, off);
+    ordinary.updated({ kiosk: { displayId: side.id } }, withKiosk({ displayId: side.id }), off);
+    expect(offEffects.placeOn).not.toHaveBeenCalled();
+  });
+});
+
+describe('displayChoices and kioskDisplay', () => {
+  it('names every display, unnamed ones by their place, and marks the primary one', () => {
+    expect(
+      displayChoices({
+        all: [
+          { ...primary, label: ' DELL U2720Q ' },
+          { ...side, label: '' },
+        ],
+        primary,
+      }),
+    ).toEqual([
+      { id: 1, label: 'DELL U2720Q', width: 1920, height: 1080, primary: true },
+      { id: side.id, label: 'Display 2', width: 1080, height: 1920, primary: false },
+    ]);
+  });
+
+  it('fills the chosen display while it is connected, else the primary one', () => {
+    expect(kioskDisplay(side.id, { all: [primary, side], primary })).toBe(side);
+    expect(kioskDisplay(side.id, { all: [primary], primary })).toBe(primary);
+    expect(kioskDisplay(null, { all: [primary, side], primary })).toBe(primary);
   });
 });

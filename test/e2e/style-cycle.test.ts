@@ -8,7 +8,7 @@
  * style's live frame) and `crossfade.png` (the page a moment later). Needs `npm run build` first.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -84,6 +84,7 @@ if (!chromiumAvailable()) {
 
 (chromiumAvailable() ? describe : describe.skip)('Styles that change by themselves (browser mode)', () => {
   let temp: string;
+  let settingsFile: string;
   let server: BrowserServer;
   let browser: Browser;
   let page: Page;
@@ -93,7 +94,7 @@ if (!chromiumAvailable()) {
     if (unbuilt.length > 0) throw new Error(`${unbuilt.join(', ')} missing: run \`npm run build\` first.`);
     await mkdir(ARTIFACTS, { recursive: true });
     temp = await mkdtemp(path.join(os.tmpdir(), 'stylemirror-cycle-e2e-'));
-    const settingsFile = path.join(temp, 'settings.json');
+    settingsFile = path.join(temp, 'settings.json');
     const settings: Settings = {
       ...DEFAULT_SETTINGS,
       processingSize: PROCESSING,
@@ -326,6 +327,27 @@ if (!chromiumAvailable()) {
     await page.getByTestId('opening-hours-toggle').uncheck();
     await expect.poll(() => page.locator('.stage').getAttribute('data-closed')).toBeNull();
     await expect.poll(frames, { timeout: 30_000 }).toBeGreaterThan(closedAt + 2);
+  });
+
+  it('the Installation section saves each choice: styles every N s or off, idle after, idle every', async () => {
+    await page.mouse.move(300, 300);
+    await page.mouse.move(320, 320);
+    const saved = async (): Promise<Settings> => JSON.parse(await readFile(settingsFile, 'utf8')) as Settings;
+    await page.getByTestId('cycle-seconds-select').selectOption('30');
+    await expect.poll(async () => (await saved()).cycle.seconds).toBe(30);
+    await page.getByTestId('cycle-seconds-select').selectOption('off');
+    await expect.poll(async () => (await saved()).cycle.seconds).toBeNull();
+    await page.getByTestId('attract-after-select').selectOption('60');
+    await expect.poll(async () => (await saved()).attract.afterSeconds).toBe(60);
+    await page.getByTestId('attract-mode-select').selectOption('slower');
+    await page.getByTestId('attract-cycle-select').selectOption('120');
+    await expect
+      .poll(async () => (await saved()).attract)
+      .toMatchObject({ mode: 'slower', cycleSeconds: 120 });
+    await page.getByTestId('attract-after-select').selectOption('never');
+    await expect.poll(async () => (await saved()).attract.afterSeconds).toBeNull();
+    // The rest of the settings as they were.
+    expect((await saved()).cycle.playlist).toEqual(PLAYLIST);
   });
 
   /** Resolves after the camera has delivered `count` more frames to the page. */

@@ -37,20 +37,13 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
       <div className="installation-row">
         <label>
           <span>Next style</span>
-          <select
-            data-testid="cycle-seconds-select"
-            value={cycle.seconds ?? ''}
-            onChange={(e) =>
-              void change({ cycle: { seconds: e.target.value === '' ? null : Number(e.target.value) } })
-            }
-          >
-            <option value="">off</option>
-            {withValue(CYCLE_SECONDS, cycle.seconds ?? CYCLE_SECONDS[0]).map((s) => (
-              <option key={s} value={s}>
-                {formatSeconds(s)}
-              </option>
-            ))}
-          </select>
+          <SecondsSelect
+            testId="cycle-seconds-select"
+            value={cycle.seconds}
+            choices={CYCLE_SECONDS}
+            offLabel="off"
+            onChange={(seconds) => void change({ cycle: { seconds } })}
+          />
         </label>
         <label>
           <span>Order</span>
@@ -84,22 +77,13 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
       <div className="installation-row">
         <label>
           <span>Idle after</span>
-          <select
-            data-testid="attract-after-select"
-            value={attract.afterSeconds ?? ''}
-            onChange={(e) =>
-              void change({
-                attract: { afterSeconds: e.target.value === '' ? null : Number(e.target.value) },
-              })
-            }
-          >
-            <option value="">never</option>
-            {withValue(ATTRACT_AFTER_SECONDS, attract.afterSeconds ?? ATTRACT_AFTER_SECONDS[0]).map((s) => (
-              <option key={s} value={s}>
-                {formatSeconds(s)}
-              </option>
-            ))}
-          </select>
+          <SecondsSelect
+            testId="attract-after-select"
+            value={attract.afterSeconds}
+            choices={ATTRACT_AFTER_SECONDS}
+            offLabel="never"
+            onChange={(afterSeconds) => void change({ attract: { afterSeconds } })}
+          />
         </label>
         <label>
           <span>Idle shows</span>
@@ -125,17 +109,14 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
         {attract.mode === 'slower' && (
           <label>
             <span>Idle every</span>
-            <select
-              data-testid="attract-cycle-select"
+            <SecondsSelect
+              testId="attract-cycle-select"
               value={attract.cycleSeconds}
-              onChange={(e) => void change({ attract: { cycleSeconds: Number(e.target.value) } })}
-            >
-              {withValue(ATTRACT_CYCLE_SECONDS, attract.cycleSeconds).map((s) => (
-                <option key={s} value={s}>
-                  {formatSeconds(s)}
-                </option>
-              ))}
-            </select>
+              choices={ATTRACT_CYCLE_SECONDS}
+              onChange={(cycleSeconds) => {
+                if (cycleSeconds !== null) void change({ attract: { cycleSeconds } });
+              }}
+            />
           </label>
         )}
       </div>
@@ -186,5 +167,33 @@ export function InstallationSettings({ settings, change }: InstallationSettingsP
         />
       </div>
     </fieldset>
+  );
+}
+
+/**
+ * A choice of a number of seconds from `choices` (and the current value, if it is not one of them),
+ * with an "off" entry giving null where `offLabel` is given.
+ */
+function SecondsSelect(props: {
+  readonly testId: string;
+  readonly value: number | null;
+  readonly choices: readonly number[];
+  readonly offLabel?: string;
+  readonly onChange: (seconds: number | null) => void;
+}) {
+  const { testId, value, choices, offLabel, onChange } = props;
+  return (
+    <select
+      data-testid={testId}
+      value={value ?? ''}
+      onChange={(e) => onChange(e.target.value === '' ? null : Number(e.target.value))}
+    >
+      {offLabel !== undefined && <option value="">{offLabel}</option>}
+      {withValue(choices, value ?? choices[0]!).map((s) => (
+        <option key={s} value={s}>
+          {formatSeconds(s)}
+        </option>
+      ))}
+    </select>
   );
 }

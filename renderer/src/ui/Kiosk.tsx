@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import type { DisplayInfo } from '../../../common/contract.js';
 import { isKioskChord, KIOSK_CHORD_LABEL, WRONG_PIN_DELAY_MS } from '../kiosk/kiosk-gate.js';
 import {
   selectKioskActive,
@@ -165,6 +166,7 @@ export function KioskSettings() {
           }}
         />
       </label>
+      {!browser && <KioskDisplayChoice />}
       {!browser && (
         <label className="toggle">
           <input
@@ -177,5 +179,51 @@ export function KioskSettings() {
         </label>
       )}
     </section>
+  );
+}
+
+/**
+ * Which display kiosk mode fills (the app only: a browser fills the screen its window is on). Lists
+ * the displays when the panel opens; a chosen display that is not connected shows as such.
+ */
+function KioskDisplayChoice() {
+  const { controller } = useServices();
+  const settings = useMirror(selectSettings);
+  const [displays, setDisplays] = useState<readonly DisplayInfo[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void controller.api.listDisplays().then((result) => {
+      if (live) setDisplays(result.ok ? result.value : []);
+    });
+    return () => {
+      live = false;
+    };
+  }, [controller]);
+  if (settings === null || displays === null) return null;
+  const chosen = settings.kiosk.displayId;
+  const missing = chosen !== null && !displays.some((d) => d.id === chosen);
+  return (
+    <label className="field">
+      <span className="field-label">Kiosk display</span>
+      <select
+        data-testid="kiosk-display"
+        value={chosen ?? ''}
+        onChange={(e) =>
+          void controller.changeSettings({
+            kiosk: { displayId: e.target.value === '' ? null : Number(e.target.value) },
+          })
+        }
+      >
+        <option value="">the primary display</option>
+        {displays.map((d) => (
+          <option key={d.id} value={d.id}>
+            {`${d.label}, ${d.width}x${d.height}${d.primary ? ' (primary)' : ''}`}
+          </option>
+        ))}
+        {missing && (
+          <option value={chosen}>{`display ${chosen} (not connected: the primary display)`}</option>
+        )}
+      </select>
+    </label>
   );
 }
