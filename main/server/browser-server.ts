@@ -212,7 +212,18 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     },
     log: printLine,
   });
-  await remote.configure(remoteEndpoints(settings.get(), options.remote));
+  const problems = await remote.configure(remoteEndpoints(settings.get(), options.remote));
+  // A port given on the command line is what the person asked for: not getting it stops the start,
+  // as --port does. A port from the settings only logs: the mirror itself still works.
+  const refused =
+    (options.remote?.httpPort === undefined ? undefined : problems.http) ??
+    (options.remote?.oscPort === undefined ? undefined : problems.osc);
+  if (refused !== undefined) {
+    await remote.close();
+    await new Promise((resolve) => server.close(resolve));
+    await engine.close();
+    throw new Error(refused);
+  }
 
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const headers = securityHeaders(request.headers.host);

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os, { networkInterfaces } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encode } from '@msgpack/msgpack';
@@ -393,6 +395,33 @@ describe('browser-mode server: shutdown', () => {
     );
     expect(engine.closed).toBe(true);
     await server.close();
+  });
+
+  it('refuses to start when a --control-port given on the command line is taken, and closes everything', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const takenPort = (taken.address() as AddressInfo).port;
+    const engine = new HeldEngine();
+    try {
+      await expect(
+        startBrowserServer({
+          port: 0,
+          rendererDir,
+          settingsFile: path.join(dir, 'unused.json'),
+          bundledModelsDir: dir,
+          engine,
+          remote: { httpPort: takenPort },
+          log: () => undefined,
+        }),
+      ).rejects.toThrow(
+        new RegExp(
+          `remote control could not listen on 127\\.0\\.0\\.1:${takenPort}.*EADDRINUSE.*--control-port`,
+        ),
+      );
+      expect(engine.closed).toBe(true);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('refuses to start without a built page, saying what to run, and closes the engine it was given', async () => {

@@ -68,6 +68,12 @@ export function createRemoteControl(mirror: {
   });
 }
 
+/** Why a listener asked for did not start (a port in use, say); empty when both did. */
+export interface RemoteProblems {
+  readonly http?: string;
+  readonly osc?: string;
+}
+
 /** The running listeners; {@link configure} moves them to new endpoints. */
 export class RemoteControl {
   private http: { key: string; listener: ControlHttp } | undefined;
@@ -89,16 +95,18 @@ export class RemoteControl {
    * Listens where `endpoints` say, restarting only the listeners whose endpoint changed. A listener
    * that cannot start is logged and left off; the other one still starts. Calls run one at a time.
    */
-  configure(endpoints: RemoteEndpoints): Promise<void> {
-    this.queue = this.queue.then(() => this.apply(endpoints));
-    return this.queue;
+  configure(endpoints: RemoteEndpoints): Promise<RemoteProblems> {
+    const applied = this.queue.then(() => this.apply(endpoints));
+    this.queue = applied.then(() => undefined);
+    return applied;
   }
 
-  close(): Promise<void> {
-    return this.configure({ host: DEFAULT_CONTROL_HOST, httpPort: null, oscPort: null });
+  async close(): Promise<void> {
+    await this.configure({ host: DEFAULT_CONTROL_HOST, httpPort: null, oscPort: null });
   }
 
-  private async apply({ host, httpPort, oscPort }: RemoteEndpoints): Promise<void> {
+  private async apply({ host, httpPort, oscPort }: RemoteEndpoints): Promise<RemoteProblems> {
+    const problems: { http?: string; osc?: string } = {};
     const httpKey = httpPort === null ? null : `${host}:${httpPort}`;
     if (this.http?.key !== httpKey) {
       await this.http?.listener.close();
@@ -112,7 +120,8 @@ export class RemoteControl {
               (listener.token === null ? '' : ` (send Authorization: Bearer ${listener.token})`),
           );
         } catch (error) {
-          this.deps.log((error as Error).message);
+          problems.http = (error as Error).message;
+          this.deps.log(problems.http);
         }
       }
     }
@@ -126,10 +135,12 @@ export class RemoteControl {
           this.osc = { key: oscKey, listener };
           this.deps.log(`Remote control (OSC): udp ${host}:${listener.port}, addresses under /stylemirror/`);
         } catch (error) {
-          this.deps.log((error as Error).message);
+          problems.osc = (error as Error).message;
+          this.deps.log(problems.osc);
         }
       }
     }
+    return problems;
   }
 }
 
