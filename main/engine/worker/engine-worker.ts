@@ -82,4 +82,5 @@ function start(engine: Engine): void {
   );
 }
 
-start(new Engine());
+// A live mirror: `auto`'s first int8 calibration of a style must not freeze its frames.
+start(new Engine({ calibration: 'background' }));
