@@ -11,7 +11,11 @@ import {
 } from '../backend.js';
 import { fromImageTensor, toImageTensor } from '../image-tensor.js';
 import { checkNetworkImage } from '../network-image.js';
-import type { Precision, PrecisionChoice } from '../../../../common/engine-types.js';
+import {
+  INT8_CALIBRATING_REASON,
+  type Precision,
+  type PrecisionChoice,
+} from '../../../../common/engine-types.js';
 import { ModelError } from '../../model/model-errors.js';
 import { FORMAT_NAMES, type OnnxModel, type StyleModel } from '../../model/style-model.js';
 import { stylemirrorPaths } from '../../stylemirror-home.js';
@@ -200,9 +204,6 @@ type Int8Upgrade = (
   wanted: () => boolean,
 ) => Promise<{ readonly session?: ort.InferenceSession; readonly precisionReason: string }>;
 
-const CALIBRATING =
-  'auto: int8 is being calibrated in the background (first use of this style on this machine), so float32 until it is ready';
-
 const FLOAT32_AS_ASKED = 'float32 as asked';
 
 /** Why a model that is not ml5 runs float32 whatever was asked: its network has no int8 build here. */
@@ -262,7 +263,7 @@ async function openCpuSession(
       if (cached === undefined) {
         const calibration = background.calibrate(model, int8Options.cacheDir);
         return {
-          ...(await float32(CALIBRATING)),
+          ...(await float32(INT8_CALIBRATING_REASON)),
           upgrade: async (wanted) => {
             let verdict: AutoVerdict;
             try {
