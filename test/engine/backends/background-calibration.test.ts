@@ -171,6 +171,17 @@ describe.skipIf(!fast || !existsSync(UDNIE))('background int8 calibration (auto)
     }
   });
 
+  it('starts no worker for jobs queued before a dispose, and rejects them', async () => {
+    const calibration = new BackgroundCalibration(WORKER);
+    const running = calibration.calibrate(await ml5(MATTA), cacheDir);
+    const queued = calibration.calibrate(await ml5(UDNIE), cacheDir);
+    await calibration.dispose();
+    await expect(running).rejects.toThrow('int8 calibration stopped: the engine was disposed');
+    await expect(queued).rejects.toThrow('int8 calibration stopped: the engine was disposed');
+    expect(workers).toHaveLength(1);
+    await workers[0]!.exited;
+  });
+
   it('calibrates inline when int8 is asked for, even on an engine that calibrates in the background', async () => {
     const engine = new Engine({ cacheDir, calibration: 'background', calibrationWorker: WORKER });
     try {

@@ -33,6 +33,8 @@ export class BackgroundCalibration {
   private readonly jobs = new Map<string, Promise<Int8Calibration>>();
   /** The end of the queue: jobs run one after another. */
   private last: Promise<unknown> = Promise.resolve();
+  /** Counts disposals: a job queued before one must not start a new worker after it. */
+  private generation = 0;
 
   constructor(private readonly script: URL = CALIBRATION_WORKER_URL) {}
 
@@ -41,7 +43,11 @@ export class BackgroundCalibration {
     const key = `${path.resolve(cacheDir)}\n${modelHash(model)}`;
     let job = this.jobs.get(key);
     if (job === undefined) {
-      job = this.last.then(() => this.run(model, cacheDir));
+      const generation = this.generation;
+      job = this.last.then(() => {
+        if (generation !== this.generation) throw stopped();
+        return this.run(model, cacheDir);
+      });
       this.last = job.catch(() => undefined);
       // A failed job is asked again next time (the worker may have been stopped, not the model at fault).
       const queued = job;
@@ -57,7 +63,8 @@ export class BackgroundCalibration {
   async dispose(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    this.fail(new Error('int8 calibration stopped: the engine was disposed'));
+    this.generation++;
+    this.fail(stopped());
     this.jobs.clear();
     this.last = Promise.resolve();
     await worker?.terminate();
@@ -103,4 +110,8 @@ export class BackgroundCalibration {
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
   }
+}
+
+function stopped(): Error {
+  return new Error('int8 calibration stopped: the engine was disposed');
 }

@@ -261,9 +261,10 @@ async function openCpuSession(
     if (background !== undefined) {
       const cached = await openCachedInt8Session(model, int8Options);
       if (cached === undefined) {
+        const opened = await float32(INT8_CALIBRATING_REASON);
         const calibration = background.calibrate(model, int8Options.cacheDir);
         return {
-          ...(await float32(INT8_CALIBRATING_REASON)),
+          ...opened,
           upgrade: async (wanted) => {
             let verdict: AutoVerdict;
             try {
@@ -406,7 +407,8 @@ class OrtNetwork implements LoadedNetwork {
     this.next = undefined;
     this.session = next.session;
     this.current = next.info;
-    await previous.release();
+    // The frame that ended here succeeded: a float32 session that fails to release must not fail it.
+    await previous.release().catch(() => undefined);
   }
 }
 
