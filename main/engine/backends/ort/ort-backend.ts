@@ -256,39 +256,38 @@ async function openCpuSession(
   const minPsnr = options.int8MinPsnr ?? INT8_MIN_PSNR;
   const background = precision === 'auto' ? options.backgroundCalibration : undefined;
 
-  let opened: Awaited<ReturnType<typeof openInt8Session>>;
+  let opened: Awaited<ReturnType<typeof openInt8Session>> | undefined;
   try {
-    if (background !== undefined) {
-      const cached = await openCachedInt8Session(model, int8Options);
-      if (cached === undefined) {
-        const opened = await float32(INT8_CALIBRATING_REASON);
-        const calibration = background.calibrate(model, int8Options.cacheDir);
-        return {
-          ...opened,
-          upgrade: async (wanted) => {
-            let verdict: AutoVerdict;
-            try {
-              verdict = autoVerdict(await calibration, cpu.reason, minPsnr);
-            } catch (error) {
-              return { precisionReason: `auto: int8 calibration failed (${firstLine(error)}), so float32` };
-            }
-            if (verdict.plan === undefined || !wanted()) return verdict;
-            try {
-              return { ...verdict, session: await openInt8Plan(model, verdict.plan, options.threads) };
-            } catch (error) {
-              return { precisionReason: int8FailedReason(error) };
-            }
-          },
-        };
-      }
-      opened = cached;
-    } else {
-      opened = await openInt8Session(model, int8Options);
-    }
+    opened =
+      background === undefined
+        ? await openInt8Session(model, int8Options)
+        : await openCachedInt8Session(model, int8Options);
   } catch (error) {
     // Asked for, int8 must work or the load fails; on auto, float32 is the answer.
     if (precision === 'int8') throw error;
     return float32(int8FailedReason(error));
+  }
+  if (opened === undefined) {
+    // No plan cached: float32 now, int8 when the worker has measured one.
+    const running = await float32(INT8_CALIBRATING_REASON);
+    const calibration = background!.calibrate(model, int8Options.cacheDir);
+    return {
+      ...running,
+      upgrade: async (wanted) => {
+        let verdict: AutoVerdict;
+        try {
+          verdict = autoVerdict(await calibration, cpu.reason, minPsnr);
+        } catch (error) {
+          return { precisionReason: `auto: int8 calibration failed (${firstLine(error)}), so float32` };
+        }
+        if (verdict.plan === undefined || !wanted()) return verdict;
+        try {
+          return { ...verdict, session: await openInt8Plan(model, verdict.plan, options.threads) };
+        } catch (error) {
+          return { precisionReason: int8FailedReason(error) };
+        }
+      },
+    };
   }
   const { session, calibration } = opened;
   if (precision === 'int8') {
