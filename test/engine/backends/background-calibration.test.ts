@@ -18,6 +18,7 @@ import { Engine } from '../../../main/engine/engine.js';
 import { readStyleModel } from '../../../main/engine/model/read-style-model.js';
 import type { Ml5Model } from '../../../main/engine/model/ml5-model.js';
 import { serveEngine } from '../../../main/engine/worker/serve-engine.js';
+import { startWorkerEngine } from '../../../main/engine/worker/worker-thread-launcher.js';
 import type { EngineReply } from '../../../common/engine-protocol.js';
 import { INT8_CALIBRATING_REASON, type EngineStatus } from '../../../common/engine-types.js';
 import type { Frame } from '../../../common/frame.js';
@@ -39,6 +40,7 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const WORKER = pathToFileURL(path.join(REPO_ROOT, 'dist/main/engine/backends/ort/calibration-worker.js'));
+const ENGINE_WORKER = pathToFileURL(path.join(REPO_ROOT, 'dist/main/engine/worker/engine-worker.js'));
 const MATTA = path.join(REPO_ROOT, 'models/matta');
 const UDNIE = path.join(SHARED_DIR, 'models/ml5/udnie');
 const fast = detectFastInt8().fast;
@@ -252,6 +254,25 @@ describe.skipIf(!fast || !existsSync(UDNIE))('background int8 calibration (auto)
       expect(workers).toHaveLength(1);
     } finally {
       await calibration.dispose();
+    }
+  });
+
+  it('is what the engine worker does unless its starter asks for inline (the pipeline bench)', async () => {
+    // Both workers use this file's STYLEMIRROR_HOME cache: one model each, so neither finds the other's plan.
+    for (const [calibration, dir, precision] of [
+      [undefined, MATTA, 'fp32'],
+      ['inline', UDNIE, 'int8'],
+    ] as const) {
+      const engine = startWorkerEngine({
+        script: ENGINE_WORKER,
+        ...(calibration === undefined ? {} : { calibration }),
+      });
+      try {
+        const loaded = await engine.call('loadModel', { dir, backend: 'ort', precision: 'auto' });
+        expect(loaded.backend.precision, `calibration ${calibration ?? 'default'}`).toBe(precision);
+      } finally {
+        await engine.close();
+      }
     }
   });
 });
