@@ -284,6 +284,10 @@ async function start(): Promise<void> {
     // Read on every call: a folder chosen in the settings applies at once, unless --models overrides it.
     userDir: () => modelsOverride ?? settings.get().modelsDir,
   });
+  void library.sweepLeftovers().then((removed) => {
+    if (removed.length > 0)
+      appLog.info(`removed what an interrupted import or delete left: ${removed.join(', ')}`);
+  });
   const pages = new PageHub();
   // IPC handlers are registered before the window exists, so the page's first call finds them.
   setupIpc(

@@ -41,7 +41,7 @@ import {
   MAX_MODEL_NAME_LENGTH,
   type LibraryEntry,
 } from './library-entry.js';
-import { displayName } from './model-library.js';
+import { displayName, STAGING_PREFIX } from './model-library.js';
 import { readStyleModel } from '../engine/model/read-style-model.js';
 import { openZip, relativePathProblem, type ZipArchive } from './zip-extract.js';
 
@@ -69,8 +69,6 @@ export const IMPORT_LIMITS: ImportLimits = {
 
 /** Longest slug (the model's folder name in the library). */
 export const MAX_SLUG_LENGTH = 64;
-/** Prefix of the folders imports are assembled in; folders starting with `.` are never models. */
-export const STAGING_PREFIX = '.staging-';
 
 const MODEL_FORMATS: readonly ModelFormat[] = ['ml5', 'tfjs-graph', 'onnx'];
 

@@ -55,6 +55,15 @@ export class ModelLibraryError extends Error {
   }
 }
 
+/** Where an import copies a model before it moves it into the library in one rename. */
+export const STAGING_PREFIX = '.staging-';
+/** Where a deleted model goes, in one rename, before its files are removed. */
+const REMOVING_PREFIX = '.removing-';
+/** What an import or a delete leaves behind when cut short. */
+const LEFTOVER_PREFIXES = [STAGING_PREFIX, REMOVING_PREFIX] as const;
+/** Leftovers younger than this may belong to an import still under way in another process. */
+const LEFTOVER_AGE_MS = 60 * 60 * 1000;
+
 export interface ModelLibraryOptions {
   /** The models that ship with the app. */
   readonly bundledDir: string;
@@ -77,6 +86,31 @@ export class ModelLibrary {
   /** Where imported and downloaded models go; undefined when this library has none. */
   get libraryDir(): string | undefined {
     return this.options.libraryDir;
+  }
+
+  /**
+   * Removes what an import or a delete cut short left in the library folder (`.staging-*`,
+   * `.removing-*`: never listed as models, but still taking space), when older than `olderThanMs`,
+   * so one under way in another process is left alone. Resolves to the names removed; never throws.
+   */
+  async sweepLeftovers(olderThanMs = LEFTOVER_AGE_MS, now = Date.now()): Promise<string[]> {
+    const dir = this.options.libraryDir;
+    if (dir === undefined) return [];
+    const removed: string[] = [];
+    try {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        if (!LEFTOVER_PREFIXES.some((prefix) => entry.name.startsWith(prefix)) || !entry.isDirectory())
+          continue;
+        const leftover = path.join(dir, entry.name);
+        const { mtimeMs } = await stat(leftover);
+        if (now - mtimeMs < olderThanMs) continue;
+        await rm(leftover, { recursive: true, force: true });
+        removed.push(entry.name);
+      }
+    } catch {
+      // A missing or unreadable library: nothing to sweep, and nothing a person must hear about.
+    }
+    return removed;
   }
 
   /** Every model, sorted by display name. A missing or unreadable folder contributes none; never throws. */
@@ -150,7 +184,7 @@ export class ModelLibrary {
    */
   async remove(id: string): Promise<void> {
     const { dir } = await this.resolveEditable(id);
-    const doomed = path.join(path.dirname(dir), `.removing-${randomBytes(6).toString('hex')}`);
+    const doomed = path.join(path.dirname(dir), `${REMOVING_PREFIX}${randomBytes(6).toString('hex')}`);
     await rename(dir, doomed);
     await rm(doomed, { recursive: true, force: true });
   }

@@ -138,6 +138,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     libraryDir: libraryDir,
     userDir: modelsDir,
   });
+  void library.sweepLeftovers().then((removed) => {
+    if (removed.length > 0) log(`removed what an interrupted import or delete left: ${removed.join(', ')}`);
+  });
   const handlers = browserModeHandlers(
     createControlHandlers({
       engine,

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -265,6 +265,41 @@ describe('the library source', () => {
     licence: { name: 'CC BY 4.0', url: 'https://creativecommons.org/licenses/by/4.0/' },
     origin: 'blue.zip',
   };
+
+  it('sweeps what an interrupted import or delete left, once it is old, and nothing else', async () => {
+    const { libraryDir, lib } = await withLibrary();
+    await model(libraryDir, 'blue', { 'library-entry.json': JSON.stringify(entry) });
+    for (const name of ['.staging-old', '.removing-old', '.staging-fresh']) {
+      await mkdir(path.join(libraryDir, name, 'inner'), { recursive: true });
+      await writeFile(path.join(libraryDir, name, 'inner', 'weights.bin'), 'x');
+    }
+    await writeFile(path.join(libraryDir, '.staging-a-file'), 'not a folder: not ours');
+    const hourAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(path.join(libraryDir, '.staging-old'), hourAgo, hourAgo);
+    await utimes(path.join(libraryDir, '.removing-old'), hourAgo, hourAgo);
+    await utimes(path.join(libraryDir, 'blue'), hourAgo, hourAgo);
+
+    expect((await lib.sweepLeftovers()).sort()).toEqual(['.removing-old', '.staging-old']);
+    expect((await readdir(libraryDir)).sort()).toEqual(['.staging-a-file', '.staging-fresh', 'blue']);
+    expect((await lib.list()).map((m) => m.id)).toContain('library:blue');
+    // An import under way elsewhere is younger than the bound: kept until it is old.
+    expect(await lib.sweepLeftovers(60 * 60 * 1000, Date.now() + 2 * 60 * 60 * 1000)).toEqual([
+      '.staging-fresh',
+    ]);
+  });
+
+  it('has nothing to sweep without a library folder, or one that is missing', async () => {
+    const parts = await library();
+    expect(
+      await new ModelLibrary({ bundledDir: parts.bundled, userDir: () => null }).sweepLeftovers(),
+    ).toEqual([]);
+    const missing = new ModelLibrary({
+      bundledDir: parts.bundled,
+      libraryDir: path.join(parts.bundled, 'no-such-folder'),
+      userDir: () => null,
+    });
+    expect(await missing.sweepLeftovers()).toEqual([]);
+  });
 
   it('lists library models with the name, licence and date from their entry, and only they are editable', async () => {
     const { bundled, libraryDir, lib } = await withLibrary();
