@@ -4,6 +4,25 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The import rule for main/'s Electron-free parts: no Electron, nothing from the Electron adapter,
+ * the page or the preload, and `extra` where a part is held to more.
+ * @param {...{ group: string[]; message: string }} extra
+ */
+function electronFreeMain(...extra) {
+  return {
+    paths: [{ name: 'electron', message: 'Only main/app and preload/ may import Electron.' }],
+    patterns: [
+      { group: ['**/app/**'], message: 'main/app is the Electron adapter: nothing imports it.' },
+      {
+        group: ['**/renderer/**', '**/preload/**'],
+        message: 'main/ shares code with the page only through common/.',
+      },
+      ...extra,
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'out/', 'node_modules/', 'test-results/', 'playwright-report/'] },
   js.configs.recommended,
@@ -64,44 +83,21 @@ export default tseslint.config(
     },
   },
   {
-    // Core services are shared by Electron's main process and browser mode: Electron-free too.
-    files: ['main/core/**/*.ts', 'main/cli/**/*.ts', 'main/server/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'Only main/app and preload/ may import Electron.' }],
-          patterns: [
-            { group: ['**/app/**'], message: 'main/app is the Electron adapter: nothing imports it.' },
-            {
-              group: ['**/renderer/**', '**/preload/**'],
-              message: 'main/ shares code with the page only through common/.',
-            },
-          ],
-        },
-      ],
-    },
+    // The CLI and browser mode's server are Electron-free: they share main/ with Electron's main process.
+    files: ['main/cli/**/*.ts', 'main/server/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', electronFreeMain()] },
   },
   {
-    // Core services are below both adapters: browser mode's server imports core, never the reverse.
+    // Core services are below both adapters: browser mode's server and the CLI import core, never
+    // the reverse.
     files: ['main/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          paths: [{ name: 'electron', message: 'Only main/app and preload/ may import Electron.' }],
-          patterns: [
-            { group: ['**/app/**'], message: 'main/app is the Electron adapter: nothing imports it.' },
-            {
-              group: ['**/renderer/**', '**/preload/**'],
-              message: 'main/ shares code with the page only through common/.',
-            },
-            {
-              group: ['**/server/**', '**/cli/**'],
-              message: 'main/core is beneath the adapters: it imports neither.',
-            },
-          ],
-        },
+        electronFreeMain({
+          group: ['**/server/**', '**/cli/**'],
+          message: 'main/core is beneath the adapters: it imports neither.',
+        }),
       ],
     },
   },
