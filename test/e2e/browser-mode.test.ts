@@ -24,7 +24,12 @@ import { stylizeFrame } from '../../main/engine/stylize.js';
 import { startWorkerEngine } from '../../main/engine/worker/worker-thread-launcher.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
 import { ffprobePath } from '../../main/cli/video/ffmpeg.js';
-import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
+import {
+  CHROMIUM_PATH,
+  chromiumAvailable,
+  launchWithFakeCamera,
+  openCameraPage,
+} from '../support/chromium.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SHARED = path.resolve(REPO_ROOT, '../shared');
@@ -132,14 +137,8 @@ if (!chromiumAvailable()) {
       modelsDir: MODELS,
       engine: startWorkerEngine({ script: pathToFileURL(BUILT_WORKER) }),
     });
-    browser = await launchChromium([
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${FAKE_CAMERA}`,
-    ]);
-    const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
-    await context.grantPermissions(['camera'], { origin: new URL(server.url).origin });
-    page = await context.newPage();
+    browser = await launchWithFakeCamera(FAKE_CAMERA);
+    page = await openCameraPage(browser, server.url);
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(server.url);

@@ -19,7 +19,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../common/settings-schema.js';
 import { MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from '../../common/wire.js';
 import { writeSettingsFile } from '../../main/core/settings/settings-file-store.js';
-import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
+import {
+  CHROMIUM_PATH,
+  chromiumAvailable,
+  launchWithFakeCamera,
+  openCameraPage,
+} from '../support/chromium.js';
 import { startServeChild, type ServeChild } from '../support/serve-child.js';
 import { openWire } from '../server/wire-test-client.js';
 
@@ -56,9 +61,7 @@ let browser: Browser;
 
 /** A page on `url` with the fake camera, its page errors collected. */
 async function openMirror(url: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-  await context.grantPermissions(['camera'], { origin: new URL(url).origin });
-  const page = await context.newPage();
+  const page = await openCameraPage(browser, url, { width: 800, height: 600 });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(url);
@@ -104,11 +107,7 @@ beforeAll(async () => {
   if (!ready) return;
   const unbuilt = BUILT.filter((f) => !existsSync(path.join(REPO_ROOT, f)));
   if (unbuilt.length > 0) throw new Error(`${unbuilt.join(', ')} missing: run \`npm run build\` first.`);
-  browser = await launchChromium([
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
-    `--use-file-for-fake-video-capture=${FAKE_CAMERA}`,
-  ]);
+  browser = await launchWithFakeCamera(FAKE_CAMERA);
 });
 afterAll(async () => {
   await browser?.close();

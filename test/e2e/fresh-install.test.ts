@@ -16,7 +16,12 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startServeChild, type ServeChild } from '../support/serve-child.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
+import {
+  CHROMIUM_PATH,
+  chromiumAvailable,
+  launchWithFakeCamera,
+  openCameraPage,
+} from '../support/chromium.js';
 import { startRefusingProxy, type RefusingProxy } from '../support/refusing-proxy.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -57,15 +62,8 @@ if (!ready) {
     const url = serve.url;
 
     proxy = await startRefusingProxy();
-    browser = await launchChromium([
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${FAKE_CAMERA}`,
-      `--proxy-server=${proxy.url}`,
-    ]);
-    const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
-    await context.grantPermissions(['camera'], { origin: new URL(url).origin });
-    page = await context.newPage();
+    browser = await launchWithFakeCamera(FAKE_CAMERA, [`--proxy-server=${proxy.url}`]);
+    page = await openCameraPage(browser, url);
     page.on('request', (request) => pageRequests.push(request.url()));
     page.on('websocket', (socket) => pageRequests.push(socket.url()));
     await page.goto(url);

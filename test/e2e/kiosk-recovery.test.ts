@@ -19,7 +19,12 @@ import type { EngineLauncher, RunningEngine } from '../../main/engine/engine-lau
 import { EngineSupervisor } from '../../main/engine/engine-supervisor.js';
 import { workerThreadLauncher } from '../../main/engine/worker/worker-thread-launcher.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
-import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
+import {
+  CHROMIUM_PATH,
+  chromiumAvailable,
+  launchWithFakeCamera,
+  openCameraPage,
+} from '../support/chromium.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SHARED = path.resolve(REPO_ROOT, '../shared');
@@ -100,14 +105,8 @@ if (!chromiumAvailable()) {
       bundledModelsDir: path.join(REPO_ROOT, 'models'),
       engine,
     });
-    browser = await launchChromium([
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${FAKE_CAMERA}`,
-    ]);
-    const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
-    await context.grantPermissions(['camera'], { origin: new URL(server.url).origin });
-    page = await context.newPage();
+    browser = await launchWithFakeCamera(FAKE_CAMERA);
+    page = await openCameraPage(browser, server.url);
     const kioskUrl = new URL(server.url);
     kioskUrl.searchParams.set('kiosk', '1');
     await page.goto(kioskUrl.href);

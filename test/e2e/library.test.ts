@@ -16,7 +16,12 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startServeChild, type ServeChild } from '../support/serve-child.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
+import {
+  CHROMIUM_PATH,
+  chromiumAvailable,
+  launchWithFakeCamera,
+  openCameraPage,
+} from '../support/chromium.js';
 import { startPackServer, type PackServer } from '../support/pack-server.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -53,14 +58,8 @@ if (!ready) {
     serve = await startServeChild({ home, args: ['--allow-imports', '--packs-from', packs.url] });
     const url = serve.url;
 
-    browser = await launchChromium([
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${FAKE_CAMERA}`,
-    ]);
-    const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
-    await context.grantPermissions(['camera'], { origin: new URL(url).origin });
-    page = await context.newPage();
+    browser = await launchWithFakeCamera(FAKE_CAMERA);
+    page = await openCameraPage(browser, url, { width: 1100, height: 720 });
     await page.goto(url);
   });
 

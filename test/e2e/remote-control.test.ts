@@ -15,7 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSettingsFile } from '../../main/core/settings/settings-file-store.js';
 import { DEFAULT_SETTINGS } from '../../common/settings-schema.js';
 import { ModelLibrary } from '../../main/core/model-library.js';
-import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
+import {
+  CHROMIUM_PATH,
+  chromiumAvailable,
+  launchWithFakeCamera,
+  openCameraPage,
+} from '../support/chromium.js';
 import {
   printed,
   REPO_ROOT,
@@ -97,14 +102,8 @@ if (!chromiumAvailable()) {
     api = /Remote control: (http:\/\/127\.0\.0\.1:\d+\/api\/v1)/.exec(serve.output())![1]!;
     oscPort = Number(/Remote control \(OSC\): udp 127\.0\.0\.1:(\d+)/.exec(serve.output())![1]);
 
-    browser = await launchChromium([
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${FAKE_CAMERA}`,
-    ]);
-    const context = await browser.newContext({ viewport: { width: 640, height: 480 } });
-    await context.grantPermissions(['camera'], { origin: new URL(url).origin });
-    page = await context.newPage();
+    browser = await launchWithFakeCamera(FAKE_CAMERA);
+    page = await openCameraPage(browser, url, { width: 640, height: 480 });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => {

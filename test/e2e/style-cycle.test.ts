@@ -19,7 +19,12 @@ import { DEFAULT_SETTINGS, type Settings } from '../../common/settings-schema.js
 import { writeSettingsFile } from '../../main/core/settings/settings-file-store.js';
 import { startWorkerEngine } from '../../main/engine/worker/worker-thread-launcher.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
-import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../support/chromium.js';
+import {
+  CHROMIUM_PATH,
+  chromiumAvailable,
+  launchWithFakeCamera,
+  openCameraPage,
+} from '../support/chromium.js';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const FAKE_CAMERA = path.resolve(REPO_ROOT, '../shared/video/fox_320x240_15fps.y4m');
@@ -117,14 +122,8 @@ if (!chromiumAvailable()) {
       modelsDir: noUserModels,
       engine: startWorkerEngine({ script: pathToFileURL(BUILT_WORKER) }),
     });
-    browser = await launchChromium([
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${FAKE_CAMERA}`,
-    ]);
-    const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
-    await context.grantPermissions(['camera'], { origin: new URL(server.url).origin });
-    page = await context.newPage();
+    browser = await launchWithFakeCamera(FAKE_CAMERA);
+    page = await openCameraPage(browser, server.url);
     // Keeps a copy of the last whole picture put on the stylized canvas: under a crossfade, the new
     // style's live frame, before the old picture is laid over it.
     await page.addInitScript(() => {

@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium, installed by `scripts/install-chromium.sh` (Playwright's own browser download is not used). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -46,4 +46,28 @@ export function launchChromium(extraArgs: readonly string[] = []): Promise<Brows
     headless: true,
     args: [...DEFAULT_ARGS, ...extraArgs],
   });
+}
+
+/**
+ * Launches headless Debian Chromium whose camera is a fake one playing `video` (a .y4m), granted
+ * without a prompt, plus `extraArgs`. The caller closes it.
+ */
+export function launchWithFakeCamera(video: string, extraArgs: readonly string[] = []): Promise<Browser> {
+  return launchChromium([
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${video}`,
+    ...extraArgs,
+  ]);
+}
+
+/** A page in a context of its own, `viewport` sized, with the camera granted to `url`'s origin. */
+export async function openCameraPage(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number } = { width: 960, height: 640 },
+): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  await context.grantPermissions(['camera'], { origin: new URL(url).origin });
+  return context.newPage();
 }
