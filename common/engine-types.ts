@@ -33,13 +33,6 @@ export interface BackendInfo {
   readonly precisionReason: string;
 }
 
-/**
- * `BackendInfo.precisionReason` while `auto` calibrates int8 in the background: the network runs
- * float32 and will switch itself (the status changes with no load), which the page watches for.
- */
-export const INT8_CALIBRATING_REASON =
-  'auto: int8 is being calibrated in the background (first use of this style on this machine), so float32 until it is ready';
-
 /** What the engine is running: shown in the HUD and printed by the CLI. */
 export interface EngineStatus {
   readonly model: string;

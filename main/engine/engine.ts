@@ -1,5 +1,4 @@
 import { FORMAT_BACKENDS, type LoadedNetwork } from './backends/backend.js';
-import { BackgroundCalibration } from './backends/ort/background-calibration.js';
 import { openNetwork, type OpenNetworkOptions } from './backends/select-backend.js';
 import type { BackendChoice, EngineStatus, PrecisionChoice } from '../../common/engine-types.js';
 import { checkFrame, FrameError, type Frame } from '../../common/frame.js';
@@ -11,17 +10,6 @@ export const MAX_THUMBNAIL_SIDE = 512;
 
 export type { EngineStatus } from '../../common/engine-types.js';
 
-export interface EngineOptions extends Omit<OpenNetworkOptions, 'backgroundCalibration'> {
-  /**
-   * Where `auto` calibrates a model's int8 plan on its first load on a machine: `inline` (default)
-   * blocks that load 2-4 s, which a one-shot CLI run wants; `background` loads float32 at once and
-   * switches to int8 when a worker thread has measured the plan, which a live mirror needs.
-   */
-  readonly calibration?: 'inline' | 'background';
-  /** The built calibration worker script; default the one beside the engine (tests point at dist/). */
-  readonly calibrationWorker?: URL;
-}
-
 /**
  * One style model on one backend, swappable. The same class serves the CLI, tests, a Node worker
  * (browser mode) and Electron's utilityProcess: it has no idea which.
@@ -32,25 +20,14 @@ export interface EngineOptions extends Omit<OpenNetworkOptions, 'backgroundCalib
 export class Engine {
   private network: LoadedNetwork | undefined;
   private modelName: string | undefined;
-  private readonly options: OpenNetworkOptions;
-  private readonly calibration: BackgroundCalibration | undefined;
 
-  constructor(options: EngineOptions = {}) {
-    const { calibration, calibrationWorker, ...open } = options;
-    this.calibration =
-      calibration === 'background' ? new BackgroundCalibration(calibrationWorker) : undefined;
-    this.options = {
-      ...open,
-      ...(this.calibration === undefined ? {} : { backgroundCalibration: this.calibration }),
-    };
-  }
+  constructor(private readonly options: OpenNetworkOptions = {}) {}
 
   /**
    * Loads the model folder `dir` (any format `readStyleModel` reads) and makes it current. Rejects
    * (keeping the current one) on any error: a `ModelError` for the folder, a `BackendFormatError` when
    * `backend` cannot run the model's format. `precision` is float32 unless asked (int8 and `auto`
-   * calibrate an ml5 model's int8 network on its first load, about two seconds, `auto` in the
-   * background where the engine was made with `calibration: 'background'`; see
+   * calibrate an ml5 model's int8 network on its first load, about two seconds; see
    * `OrtBackendOptions.precision`).
    */
   async loadModel(
@@ -113,7 +90,6 @@ export class Engine {
     const network = this.network;
     this.network = undefined;
     this.modelName = undefined;
-    await this.calibration?.dispose();
     await network?.dispose();
   }
 }

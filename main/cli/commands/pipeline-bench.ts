@@ -376,8 +376,7 @@ class EngineBench {
 
   /** Loads the model in a worker thread of its own and warms it up. */
   static async open(modelDir: string, settings: Settings): Promise<EngineBench> {
-    // A bench wants the precision it measures from the first frame: int8 calibrated at the load.
-    const engine = startWorkerEngine({ calibration: 'inline' });
+    const engine = startWorkerEngine();
     try {
       const status = await engine.call('loadModel', {
         dir: modelDir,

@@ -7,7 +7,6 @@ import { stylemirrorPaths } from '../stylemirror-home.js';
 import type { StyleModel } from '../model/style-model.js';
 import type { BackendChoice, BackendKind, PrecisionChoice } from '../../../common/engine-types.js';
 import { checkBackendRuns, FORMAT_BACKENDS, type LoadedNetwork, type NetworkBackend } from './backend.js';
-import type { BackgroundCalibration } from './ort/background-calibration.js';
 import { createOrtBackend } from './ort/ort-backend.js';
 import { createTfjsBackend } from './tfjs/tfjs-backend.js';
 
@@ -26,9 +25,6 @@ export async function createBackend(
   return createOrtBackend({
     ...(options.precision === undefined ? {} : { precision: options.precision }),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
-    ...(options.backgroundCalibration === undefined
-      ? {}
-      : { backgroundCalibration: options.backgroundCalibration }),
   });
 }
 
@@ -53,8 +49,6 @@ export interface OpenNetworkOptions {
   readonly measureTfjs?: boolean;
   /** float32, int8 or auto (see `OrtBackendOptions.precision`); default float32. */
   readonly precision?: PrecisionChoice;
-  /** Where `auto` calibrates int8 when no plan is cached; default inline (see `OrtBackendOptions`). */
-  readonly backgroundCalibration?: BackgroundCalibration;
 }
 
 /** Side of the square frame `auto` times each backend on. */

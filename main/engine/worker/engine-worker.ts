@@ -3,11 +3,10 @@
  * detects which from its globals and never imports Electron. onnxruntime's `run()` and tfjs-node ops
  * block the thread they run on, which is why the engine lives here and not in a UI or main process.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { Engine } from '../engine.js';
 import { ATTACH_FRAME_PORT } from '../../../common/engine-protocol.js';
 import { EngineTurns, serveEngine, type MessagePortLike } from './serve-engine.js';
-import type { EngineWorkerData } from './worker-thread-launcher.js';
 
 /**
  * In a utilityProcess, main sends `{ type: ATTACH_FRAME_PORT }` with a MessagePort (the other end is
@@ -83,7 +82,4 @@ function start(engine: Engine): void {
   );
 }
 
-// A live mirror: `auto`'s first int8 calibration of a style must not freeze its frames. A worker
-// thread started for a one-shot run (the pipeline bench) may ask for inline calibration instead.
-const asked = (workerData as EngineWorkerData | null)?.calibration;
-start(new Engine({ calibration: asked === 'inline' ? 'inline' : 'background' }));
+start(new Engine());

@@ -1,25 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import type { EngineLauncher } from '../engine-launcher.js';
-import type { EngineOptions } from '../engine.js';
 import { EngineSupervisor, type EngineSupervisorOptions } from '../engine-supervisor.js';
 
 /** The built engine worker beside this module (a worker thread cannot run TypeScript). */
 export const ENGINE_WORKER_URL = new URL('./engine-worker.js', import.meta.url);
 
-/** What the engine worker reads from its `workerData`. */
-export interface EngineWorkerData {
-  /** Default `background`: a live mirror's. A one-shot run that wants int8 at once says `inline`. */
-  readonly calibration?: EngineOptions['calibration'];
-}
-
 /** Starts engines in Node worker threads: browser mode, the CLI and tests. */
-export function workerThreadLauncher(
-  script: URL = ENGINE_WORKER_URL,
-  workerData: EngineWorkerData = {},
-): EngineLauncher {
+export function workerThreadLauncher(script: URL = ENGINE_WORKER_URL): EngineLauncher {
   return {
     start(events) {
-      const worker = new Worker(script, { workerData });
+      const worker = new Worker(script);
       let failure: Error | undefined;
       worker.on('message', (message: unknown) => events.message(message));
       // 'error' (an uncaught exception) comes before 'exit': keep it, it says more than the code.
@@ -40,10 +30,9 @@ export function workerThreadLauncher(
 
 /** An engine in a supervised worker thread, started: browser mode's default, and the CLI's. */
 export function startWorkerEngine(
-  options: EngineSupervisorOptions & EngineWorkerData & { readonly script?: URL } = {},
+  options: EngineSupervisorOptions & { readonly script?: URL } = {},
 ): EngineSupervisor {
-  const workerData = options.calibration === undefined ? {} : { calibration: options.calibration };
-  const supervisor = new EngineSupervisor(workerThreadLauncher(options.script, workerData), options);
+  const supervisor = new EngineSupervisor(workerThreadLauncher(options.script), options);
   supervisor.start();
   return supervisor;
 }

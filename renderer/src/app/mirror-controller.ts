@@ -8,7 +8,6 @@ import { ModelSwitcher } from './model-switcher.js';
 import { Notifier } from './notifier.js';
 import { startPageReports } from './page-reporter.js';
 import { OpeningHoursWatch } from './opening-hours-watch.js';
-import { PrecisionWatch } from './precision-watch.js';
 import { SettingsSaver } from './settings-saver.js';
 import { StyleCycler } from './style-cycler.js';
 import { StyleLibrary } from './style-library.js';
@@ -35,7 +34,6 @@ export class MirrorController {
   private readonly settings: SettingsSaver;
   private readonly cycler: StyleCycler;
   private readonly openingHours: OpeningHoursWatch;
-  private readonly precision: PrecisionWatch;
   private stopped = false;
   private lastRecovery = Number.NEGATIVE_INFINITY;
 
@@ -51,7 +49,6 @@ export class MirrorController {
     this.settings = new SettingsSaver(api, store, (message) => this.notifier.toast('error', message));
     this.cycler = new StyleCycler({ store, switcher: this.models, timers });
     this.openingHours = new OpeningHoursWatch(store, timers);
-    this.precision = new PrecisionWatch(api, store, timers);
   }
 
   /**
@@ -64,7 +61,6 @@ export class MirrorController {
     this.settings.loaded(settings);
     // Both read the store as it fills: a library empty now may have styles later.
     this.openingHours.start();
-    this.precision.start();
     this.cycler.start();
     await this.showSettingsWarnings();
     const models = await this.untilOk('Listing the styles', () => this.api.listModels());
@@ -129,7 +125,6 @@ export class MirrorController {
     this.stopped = true;
     this.cycler.stop();
     this.openingHours.stop();
-    this.precision.stop();
   }
 
   /**

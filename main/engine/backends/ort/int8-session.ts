@@ -59,70 +59,34 @@ export interface Int8Calibration {
   readonly cached: boolean;
 }
 
-/** Where the calibration cache lives and how many threads its sessions use. */
-export interface Int8Options {
-  readonly cacheDir: string;
-  readonly threads?: number;
-}
-
 /**
  * Opens the int8 network of `model` on onnxruntime's CPU provider. The plan comes from the cache
  * (`<cacheDir>/int8-calibration/<model hash>.json`) or is measured: the float32 network runs the
  * built-in calibration frames with probes, plans are made from what they show, and each plan's int8
  * network runs the same frames to measure its PSNR against float32 (see PLAN_CHOICES). Takes two to
- * four seconds on two cores, once per model per machine, on the calling thread (see
- * `background-calibration.ts` for the way that keeps a live mirror running).
+ * four seconds on two cores, once per model per machine.
  */
 export async function openInt8Session(
   model: Ml5Model,
-  options: Int8Options,
+  options: { readonly cacheDir: string; readonly threads?: number },
 ): Promise<{ session: ort.InferenceSession; calibration: Int8Calibration }> {
-  const cached = await openCachedInt8Session(model, options);
-  if (cached !== undefined) return cached;
-  const { session, calibration } = await calibrate(model, options.threads);
-  await writeCalibration(cacheFile(model, options.cacheDir), model.name, calibration);
-  return { session, calibration };
-}
-
-/**
- * The int8 network from a cached plan, or undefined where there is none (or it no longer builds a
- * working network: then it is measured again).
- */
-export async function openCachedInt8Session(
-  model: Ml5Model,
-  options: Int8Options,
-): Promise<{ session: ort.InferenceSession; calibration: Int8Calibration } | undefined> {
-  const cached = await readCalibration(cacheFile(model, options.cacheDir));
-  if (cached === undefined) return undefined;
-  try {
-    return { session: await openInt8Plan(model, cached.plan, options.threads), calibration: cached };
-  } catch {
-    return undefined;
+  const file = path.join(options.cacheDir, CACHE_FOLDER, `${modelHash(model)}.json`);
+  const cached = await readCalibration(file);
+  if (cached !== undefined) {
+    try {
+      const session = await openSession(
+        ml5Graph(buildInt8OnnxModel(model, cached.plan)),
+        'cpu',
+        options.threads,
+      );
+      return { session, calibration: cached };
+    } catch {
+      // A cached plan that no longer builds a working network: measure again below.
+    }
   }
-}
-
-/** Opens (and runs once, see `openSession`) the int8 network of `model` for `plan`. */
-export function openInt8Plan(
-  model: Ml5Model,
-  plan: Int8Plan,
-  threads: number | undefined,
-): Promise<ort.InferenceSession> {
-  return openSession(ml5Graph(buildInt8OnnxModel(model, plan)), 'cpu', threads);
-}
-
-/**
- * Measures `model`'s int8 plan and caches it, keeping no session: what the background calibration
- * worker runs. The same measurement as `openInt8Session`'s.
- */
-export async function calibrateToCache(model: Ml5Model, options: Int8Options): Promise<Int8Calibration> {
   const { session, calibration } = await calibrate(model, options.threads);
-  await session.release();
-  await writeCalibration(cacheFile(model, options.cacheDir), model.name, calibration);
-  return calibration;
-}
-
-function cacheFile(model: Ml5Model, cacheDir: string): string {
-  return path.join(cacheDir, CACHE_FOLDER, `${modelHash(model)}.json`);
+  await writeCalibration(file, model.name, calibration);
+  return { session, calibration };
 }
 
 async function calibrate(
@@ -159,7 +123,7 @@ async function calibrate(
     const key = JSON.stringify(plan);
     if (tried.has(key)) continue; // a split that splits nothing
     tried.add(key);
-    const session = await openInt8Plan(model, plan, threads);
+    const session = await openSession(ml5Graph(buildInt8OnnxModel(model, plan)), 'cpu', threads);
     let quality: number;
     try {
       const outputs: Float32Array[] = [];

@@ -11,23 +11,12 @@ import {
 } from '../backend.js';
 import { fromImageTensor, toImageTensor } from '../image-tensor.js';
 import { checkNetworkImage } from '../network-image.js';
-import {
-  INT8_CALIBRATING_REASON,
-  type Precision,
-  type PrecisionChoice,
-} from '../../../../common/engine-types.js';
+import type { Precision, PrecisionChoice } from '../../../../common/engine-types.js';
 import { ModelError } from '../../model/model-errors.js';
 import { FORMAT_NAMES, type OnnxModel, type StyleModel } from '../../model/style-model.js';
 import { stylemirrorPaths } from '../../stylemirror-home.js';
 import { detectFastInt8, type FastInt8 } from './cpu-features.js';
-import type { BackgroundCalibration } from './background-calibration.js';
-import {
-  INT8_MIN_PSNR,
-  openCachedInt8Session,
-  openInt8Plan,
-  openInt8Session,
-  type Int8Calibration,
-} from './int8-session.js';
+import { INT8_MIN_PSNR, openInt8Session } from './int8-session.js';
 import { buildOnnxModel } from './onnx-graph.js';
 import { ml5Graph, openSession, type OrtGraph, type OrtProvider } from './ort-session.js';
 
@@ -47,15 +36,6 @@ export interface OrtBackendOptions {
   readonly precision?: PrecisionChoice;
   /** Where int8 calibrations are kept; default `stylemirrorPaths().cacheDir`. */
   readonly cacheDir?: string;
-  /**
-   * Where `auto` measures a model's int8 plan when none is cached. Absent: inline, blocking the load
-   * for 2-4 s (the CLI: a one-shot run wants int8 at once). Given: in that worker, while the network
-   * runs float32 and switches itself to int8 between two frames once the plan is ready (the app and
-   * browser mode, whose live mirror must not freeze). An explicit `int8` always calibrates inline.
-   */
-  readonly backgroundCalibration?: BackgroundCalibration;
-  /** The quality bar `auto` holds int8 to, in dB PSNR; default INT8_MIN_PSNR. */
-  readonly int8MinPsnr?: number;
 }
 
 const DEVICE_NAMES: Record<OrtProvider, string> = {
@@ -157,19 +137,14 @@ export function createOrtBackend(options: OrtBackendOptions = {}): NetworkBacken
               : await openGpuSession(model, graph, provider, precision, options);
           const fallbackReason = failures.length > 0 ? failures.join('; ') : undefined;
           // The int8 graph takes and gives pictures exactly as the float32 ml5 graph does.
-          return new OrtNetwork(
-            opened.session,
-            graph,
-            {
-              kind: 'ort',
-              runtime: provider,
-              device: DEVICE_NAMES[provider],
-              ...(fallbackReason === undefined ? {} : { fallbackReason }),
-              precision: opened.precision,
-              precisionReason: opened.precisionReason,
-            },
-            opened.upgrade,
-          );
+          return new OrtNetwork(opened.session, graph, {
+            kind: 'ort',
+            runtime: provider,
+            device: DEVICE_NAMES[provider],
+            ...(fallbackReason === undefined ? {} : { fallbackReason }),
+            precision: opened.precision,
+            precisionReason: opened.precisionReason,
+          });
         } catch (error) {
           // The network's own fault is the same on every provider, and no fault of this one.
           if (error instanceof ModelError) throw error;
@@ -191,18 +166,7 @@ interface OpenedSession {
   readonly session: ort.InferenceSession;
   readonly precision: Precision;
   readonly precisionReason: string;
-  /** A float32 session's way to int8, once its background calibration ends (see OrtNetwork). */
-  readonly upgrade?: Int8Upgrade;
 }
-
-/**
- * Waits for a background calibration and opens the int8 session it allows, unless the network stopped
- * wanting it (`wanted`, asked before the open: a disposed network need not block the thread for it).
- * Never rejects: a calibration or open that fails answers with no session and the reason.
- */
-type Int8Upgrade = (
-  wanted: () => boolean,
-) => Promise<{ readonly session?: ort.InferenceSession; readonly precisionReason: string }>;
 
 const FLOAT32_AS_ASKED = 'float32 as asked';
 
@@ -249,77 +213,26 @@ async function openCpuSession(
   const cpu = fastInt8();
   if (precision === 'auto' && !cpu.fast) return float32(`auto: ${cpu.reason}, so float32`);
 
-  const int8Options = {
-    cacheDir: options.cacheDir ?? stylemirrorPaths().cacheDir,
-    ...(options.threads === undefined ? {} : { threads: options.threads }),
-  };
-  const minPsnr = options.int8MinPsnr ?? INT8_MIN_PSNR;
-  const background = precision === 'auto' ? options.backgroundCalibration : undefined;
-
-  let opened: Awaited<ReturnType<typeof openInt8Session>> | undefined;
+  let opened: Awaited<ReturnType<typeof openInt8Session>>;
   try {
-    opened =
-      background === undefined
-        ? await openInt8Session(model, int8Options)
-        : await openCachedInt8Session(model, int8Options);
+    opened = await openInt8Session(model, {
+      cacheDir: options.cacheDir ?? stylemirrorPaths().cacheDir,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+    });
   } catch (error) {
     // Asked for, int8 must work or the load fails; on auto, float32 is the answer.
     if (precision === 'int8') throw error;
-    return float32(int8FailedReason(error));
-  }
-  if (opened === undefined) {
-    // No plan cached: float32 now, int8 when the worker has measured one.
-    const running = await float32(INT8_CALIBRATING_REASON);
-    const calibration = background!.calibrate(model, int8Options.cacheDir);
-    return {
-      ...running,
-      upgrade: async (wanted) => {
-        let verdict: AutoVerdict;
-        try {
-          verdict = autoVerdict(await calibration, cpu.reason, minPsnr);
-        } catch (error) {
-          return { precisionReason: `auto: int8 calibration failed (${firstLine(error)}), so float32` };
-        }
-        if (verdict.plan === undefined || !wanted()) return verdict;
-        try {
-          return { ...verdict, session: await openInt8Plan(model, verdict.plan, options.threads) };
-        } catch (error) {
-          return { precisionReason: int8FailedReason(error) };
-        }
-      },
-    };
+    return float32(`auto: int8 failed to load (${firstLine(error)}), so float32`);
   }
   const { session, calibration } = opened;
-  if (precision === 'int8') {
-    return { session, precision: 'int8', precisionReason: `int8 as asked; ${qualityOf(calibration)}` };
-  }
-  const verdict = autoVerdict(calibration, cpu.reason, minPsnr);
-  if (verdict.plan === undefined) {
+  const quality = `int8 is ${calibration.psnr.toFixed(1)} dB PSNR against float32 on the calibration frames`;
+  if (precision === 'int8')
+    return { session, precision: 'int8', precisionReason: `int8 as asked; ${quality}` };
+  if (calibration.psnr < INT8_MIN_PSNR) {
     await session.release();
-    return float32(verdict.precisionReason);
+    return float32(`auto: ${quality}, under the ${INT8_MIN_PSNR} dB bar, so float32`);
   }
-  return { session, precision: 'int8', precisionReason: verdict.precisionReason };
-}
-
-function int8FailedReason(error: unknown): string {
-  return `auto: int8 failed to load (${firstLine(error)}), so float32`;
-}
-
-function qualityOf(calibration: Int8Calibration): string {
-  return `int8 is ${calibration.psnr.toFixed(1)} dB PSNR against float32 on the calibration frames`;
-}
-
-/** What `auto` makes of a calibration: its plan where it passes the bar, and why either way. */
-interface AutoVerdict {
-  readonly plan?: Int8Calibration['plan'];
-  readonly precisionReason: string;
-}
-
-function autoVerdict(calibration: Int8Calibration, cpuReason: string, minPsnr: number): AutoVerdict {
-  const quality = qualityOf(calibration);
-  return calibration.psnr < minPsnr
-    ? { precisionReason: `auto: ${quality}, under the ${minPsnr} dB bar, so float32` }
-    : { plan: calibration.plan, precisionReason: `auto: ${cpuReason}, and ${quality}` };
+  return { session, precision: 'int8', precisionReason: `auto: ${cpu.reason}, and ${quality}` };
 }
 
 let fastInt8Here: FastInt8 | undefined;
@@ -330,84 +243,28 @@ function fastInt8(): FastInt8 {
   return fastInt8Here;
 }
 
-/**
- * A session with its graph. A float32 network loaded while its int8 plan calibrates in the background
- * switches itself to int8 when the plan is ready: between two frames (never under a running one), and
- * `info` says so from then on. A calibration or int8 open that fails leaves float32 running, and
- * `info` says why.
- */
 class OrtNetwork implements LoadedNetwork {
   private session: ort.InferenceSession | undefined;
-  /** An int8 session ready to take over at the next frame boundary, with what `info` then says. */
-  private next: { session: ort.InferenceSession; info: BackendInfo } | undefined;
-  private running = 0;
-  private current: BackendInfo;
 
   constructor(
     session: ort.InferenceSession,
     private readonly graph: OrtGraph,
-    info: BackendInfo,
-    upgrade?: Int8Upgrade,
+    readonly info: BackendInfo,
   ) {
     this.session = session;
-    this.current = info;
-    if (upgrade !== undefined) {
-      // upgrade never rejects; a session that fails to release leaves nothing more to do.
-      upgrade(() => this.session !== undefined)
-        .then((u) => this.upgraded(u))
-        .catch(() => undefined);
-    }
-  }
-
-  get info(): BackendInfo {
-    return this.current;
   }
 
   async run(image: NetworkImage): Promise<NetworkImage> {
     checkNetworkImage(image);
     if (this.session === undefined) throw new Error('This style network was disposed; load the model again.');
-    this.running++;
-    try {
-      const results = await this.session.run({ [this.graph.input]: this.graph.feed(image) });
-      return this.graph.read(results[this.graph.output]!, image);
-    } finally {
-      this.running--;
-      if (this.running === 0) await this.switchToNext();
-    }
+    const results = await this.session.run({ [this.graph.input]: this.graph.feed(image) });
+    return this.graph.read(results[this.graph.output]!, image);
   }
 
   async dispose(): Promise<void> {
-    const sessions = [this.session, this.next?.session];
+    const session = this.session;
     this.session = undefined;
-    this.next = undefined;
-    for (const session of sessions) await session?.release();
-  }
-
-  private async upgraded(upgrade: Awaited<ReturnType<Int8Upgrade>>): Promise<void> {
-    if (this.session === undefined) {
-      await upgrade.session?.release();
-      return;
-    }
-    if (upgrade.session === undefined) {
-      this.current = { ...this.current, precisionReason: upgrade.precisionReason };
-      return;
-    }
-    this.next = {
-      session: upgrade.session,
-      info: { ...this.current, precision: 'int8', precisionReason: upgrade.precisionReason },
-    };
-    if (this.running === 0) await this.switchToNext();
-  }
-
-  private async switchToNext(): Promise<void> {
-    const next = this.next;
-    const previous = this.session;
-    if (next === undefined || previous === undefined) return;
-    this.next = undefined;
-    this.session = next.session;
-    this.current = next.info;
-    // The frame that ended here succeeded: a float32 session that fails to release must not fail it.
-    await previous.release().catch(() => undefined);
+    await session?.release();
   }
 }
 
