@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,14 +30,10 @@ import {
   launchWithFakeCamera,
   openCameraPage,
 } from '../support/chromium.js';
+import { REPO_ROOT, FAKE_CAMERA, RENDERER_DIR, BUILT_WORKER, ARTIFACTS } from '../support/e2e-paths.js';
 
-const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SHARED = path.resolve(REPO_ROOT, '../shared');
 const MODELS = path.join(SHARED, 'models/ml5');
-const FAKE_CAMERA = path.join(SHARED, 'video/fox_320x240_15fps.y4m');
-const RENDERER_DIR = path.join(REPO_ROOT, 'dist/renderer');
-const BUILT_WORKER = path.join(REPO_ROOT, 'dist/main/engine/worker/engine-worker.js');
-const ARTIFACTS = path.join(REPO_ROOT, 'test-results/e2e');
 /** Small enough for a 2-core CPU to keep several frames a second coming. */
 const PROCESSING = { width: 256, height: 192 };
 const FIRST_MODEL = 'user:udnie';

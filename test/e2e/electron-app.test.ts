@@ -8,14 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROL_METHODS } from '../../common/control-channels.js';
+import { REPO_ROOT, FAKE_CAMERA } from '../support/e2e-paths.js';
 
-const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SHARED = path.resolve(REPO_ROOT, '../shared');
-const FAKE_CAMERA = path.join(SHARED, 'video/fox_320x240_15fps.y4m');
 const MODELS = path.join(SHARED, 'models/ml5');
 const SCREENSHOT = path.join(REPO_ROOT, 'test-results/electron-app.png');
 const BUILT = ['dist/main/app/main.js', 'dist/preload/preload.cjs', 'dist/renderer/index.html'];

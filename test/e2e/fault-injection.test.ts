@@ -12,7 +12,6 @@ import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encode } from '@msgpack/msgpack';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -27,10 +26,9 @@ import {
 } from '../support/chromium.js';
 import { startServeChild, type ServeChild } from '../support/serve-child.js';
 import { openWire } from '../server/wire-test-client.js';
+import { REPO_ROOT, FAKE_CAMERA } from '../support/e2e-paths.js';
 
-const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SHARED_MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
-const FAKE_CAMERA = path.resolve(REPO_ROOT, '../shared/video/fox_320x240_15fps.y4m');
 const FAULT_HOOK = path.join(REPO_ROOT, 'test/support/engine-fault-hook.mjs');
 const BUILT = ['dist/main/cli/stylemirror.js', 'dist/renderer/index.html'];
 /**

@@ -12,7 +12,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startServeChild, type ServeChild } from '../support/serve-child.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,10 +22,7 @@ import {
   openCameraPage,
 } from '../support/chromium.js';
 import { startRefusingProxy, type RefusingProxy } from '../support/refusing-proxy.js';
-
-const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const FAKE_CAMERA = path.resolve(REPO_ROOT, '../shared/video/fox_320x240_15fps.y4m');
-const ARTIFACTS = path.join(REPO_ROOT, 'test-results/e2e');
+import { REPO_ROOT, FAKE_CAMERA, ARTIFACTS } from '../support/e2e-paths.js';
 
 interface MirrorStats {
   readonly displayedFrames: number;

@@ -10,7 +10,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../common/settings-schema.js';
@@ -25,13 +24,9 @@ import {
   launchWithFakeCamera,
   openCameraPage,
 } from '../support/chromium.js';
+import { REPO_ROOT, FAKE_CAMERA, RENDERER_DIR, ARTIFACTS } from '../support/e2e-paths.js';
 
-const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const SHARED = path.resolve(REPO_ROOT, '../shared');
-const FAKE_CAMERA = path.join(SHARED, 'video/fox_320x240_15fps.y4m');
-const RENDERER_DIR = path.join(REPO_ROOT, 'dist/renderer');
 const FAULTY_WORKER = new URL('../support/faulty-engine-worker.mjs', import.meta.url);
-const ARTIFACTS = path.join(REPO_ROOT, 'test-results/e2e');
 /** A hung frame is given up on after this long (the app's 15 s would only make the test slower). */
 const HUNG_FRAME_MS = 3000;
 

@@ -12,7 +12,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startServeChild, type ServeChild } from '../support/serve-child.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,14 +22,12 @@ import {
   openCameraPage,
 } from '../support/chromium.js';
 import { startPackServer, type PackServer } from '../support/pack-server.js';
+import { REPO_ROOT, FAKE_CAMERA, ARTIFACTS } from '../support/e2e-paths.js';
 
-const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SHARED = path.resolve(REPO_ROOT, '../shared');
 const ML5_MODELS = path.join(SHARED, 'models/ml5');
 const UDNIE = path.join(ML5_MODELS, 'udnie');
-const FAKE_CAMERA = path.join(SHARED, 'video/fox_320x240_15fps.y4m');
 const BUILT_PAGE = path.join(REPO_ROOT, 'dist/renderer/index.html');
-const ARTIFACTS = path.join(REPO_ROOT, 'test-results/e2e');
 
 interface MirrorStats {
   readonly displayedFrames: number;

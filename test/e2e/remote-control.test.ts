@@ -29,9 +29,9 @@ import {
   servedUrl,
   type ServeProcess,
 } from '../server/serve-process.js';
+import { FAKE_CAMERA } from '../support/e2e-paths.js';
 
 const MODELS = path.resolve(REPO_ROOT, '../shared/models/ml5');
-const FAKE_CAMERA = path.resolve(REPO_ROOT, '../shared/video/fox_320x240_15fps.y4m');
 const FIRST_MODEL = 'user:udnie';
 
 interface Status {

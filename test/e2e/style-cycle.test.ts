@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,12 +25,8 @@ import {
   launchWithFakeCamera,
   openCameraPage,
 } from '../support/chromium.js';
+import { REPO_ROOT, FAKE_CAMERA, RENDERER_DIR, BUILT_WORKER, ARTIFACTS } from '../support/e2e-paths.js';
 
-const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const FAKE_CAMERA = path.resolve(REPO_ROOT, '../shared/video/fox_320x240_15fps.y4m');
-const RENDERER_DIR = path.join(REPO_ROOT, 'dist/renderer');
-const BUILT_WORKER = path.join(REPO_ROOT, 'dist/main/engine/worker/engine-worker.js');
-const ARTIFACTS = path.join(REPO_ROOT, 'test-results/e2e');
 const PROCESSING = { width: 256, height: 192 };
 const PLAYLIST = ['bundled:mathura', 'bundled:matta'];
 /** Long enough that "midway" lasts well beyond a round trip to the page on a loaded 2-core machine. */
